@@ -1,0 +1,51 @@
+package org.connectionregistry.adapter.console;
+
+import java.util.List;
+import java.util.Optional;
+import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.domain.ClientConnection;
+
+/** Option 2: the status of one client, or of every client when no ID is given. */
+final class GetClientStatusOption implements MenuOption {
+
+  private final GetClientStatusUseCase getClientStatus;
+  private final ListClientsUseCase listClients;
+
+  GetClientStatusOption(GetClientStatusUseCase getClientStatus, ListClientsUseCase listClients) {
+    this.getClientStatus = getClientStatus;
+    this.listClients = listClients;
+  }
+
+  @Override
+  public String label() {
+    return "Get Client Status";
+  }
+
+  @Override
+  public Next run(Console console) {
+    Optional<String> typedId = console.ask("Enter client ID (leave empty for all clients): ");
+    if (typedId.isEmpty()) {
+      return Next.STOP;
+    }
+    if (typedId.get().isBlank()) {
+      showAll(console);
+    } else {
+      show(console, getClientStatus.getClientStatus(ClientIds.parse(typedId.get())));
+    }
+    return Next.SHOW_MENU;
+  }
+
+  private void showAll(Console console) {
+    List<ClientConnection> clients = listClients.listClients();
+    if (clients.isEmpty()) {
+      console.say("No clients registered.");
+    }
+    // The use case returns them sorted by client ID, as the contract wants them printed.
+    clients.forEach(client -> show(console, client));
+  }
+
+  private static void show(Console console, ClientConnection client) {
+    console.say("Client ID: " + client.clientId().value() + ", Status: " + client.status().label());
+  }
+}

@@ -1,0 +1,157 @@
+package org.connectionregistry.adapter.grpc.server;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Objects;
+import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.SendMessageCommand;
+import org.connectionregistry.application.port.in.SendMessageUseCase;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ClientNotFoundException;
+import org.connectionregistry.domain.InvalidInputException;
+import org.connectionregistry.domain.InvalidMessageException;
+import org.connectionregistry.domain.RegistryUnavailableException;
+import org.connectionregistry.domain.StatusChange;
+import org.connectionregistry.proto.ClientServiceGrpc;
+import org.connectionregistry.proto.ClientStatusRequest;
+import org.connectionregistry.proto.ClientStatusResponse;
+import org.connectionregistry.proto.MessageRequest;
+import org.connectionregistry.proto.MessageResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the {@code client_service.ClientService} of CONTRACT.md over the use cases.
+ *
+ * <p>It translates and nothing else: raw request strings into {@link ClientId}s and commands,
+ * results into responses, and domain errors into status codes. Every handler answers, whatever
+ * happens: an exception that escaped would reach the caller as a bare {@code UNKNOWN}.
+ */
+public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientServiceImplBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientServiceEndpoint.class);
+
+  /** What a caller learns of a failure we did not foresee; the details stay in our log. */
+  static final String INTERNAL_ERROR_DESCRIPTION = "Internal server error";
+
+  /**
+   * Longest description we send. A status description travels in a header, and a peer drops a
+   * response whose headers are too large (8 KiB by default), so an echoed huge message is cut.
+   */
+  static final int MAX_DESCRIPTION_LENGTH = 1024;
+
+  private final SendMessageUseCase sendMessage;
+  private final GetClientStatusUseCase getClientStatus;
+  private final ListClientsUseCase listClients;
+
+  public ClientServiceEndpoint(
+      SendMessageUseCase sendMessage,
+      GetClientStatusUseCase getClientStatus,
+      ListClientsUseCase listClients) {
+    this.sendMessage = Objects.requireNonNull(sendMessage, "sendMessage");
+    this.getClientStatus = Objects.requireNonNull(getClientStatus, "getClientStatus");
+    this.listClients = Objects.requireNonNull(listClients, "listClients");
+  }
+
+  @Override
+  public void sendMessage(MessageRequest request, StreamObserver<MessageResponse> responses) {
+    StatusChange change;
+    try {
+      ClientId clientId = ClientId.of(request.getClientId());
+      change = sendMessage.sendMessage(new SendMessageCommand(clientId, request.getMessage()));
+    } catch (Exception e) {
+      responses.onError(toStatus(e).asRuntimeException());
+      return;
+    }
+    responses.onNext(
+        MessageResponse.newBuilder().setSuccess(true).setInfo(change.description()).build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void getClientStatus(
+      ClientStatusRequest request, StreamObserver<ClientStatusResponse> responses) {
+    ClientStatusResponse.Builder response = ClientStatusResponse.newBuilder();
+    try {
+      String rawClientId = request.getClientId();
+      if (rawClientId.isEmpty()) {
+        List<ClientConnection> all = listClients.listClients();
+        for (ClientConnection connection : all) {
+          put(response, connection);
+        }
+      } else {
+        put(response, getClientStatus.getClientStatus(ClientId.of(rawClientId)));
+      }
+    } catch (Exception e) {
+      responses.onError(toStatus(e).asRuntimeException());
+      return;
+    }
+    responses.onNext(response.build());
+    responses.onCompleted();
+  }
+
+  private static void put(ClientStatusResponse.Builder response, ClientConnection connection) {
+    response.putStatuses(connection.clientId().value(), connection.status().label());
+  }
+
+  /** The one place where domain errors become status codes. */
+  private static Status toStatus(Exception e) {
+    if (e instanceof InvalidInputException) {
+      if (e instanceof InvalidMessageException) {
+        // The original server printed this line; operators grep for it.
+        log.warn("Warning: {}", loggable(e.getMessage()));
+      }
+      return Status.INVALID_ARGUMENT.withDescription(bounded(e.getMessage()));
+    }
+    if (e instanceof ClientNotFoundException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage());
+    }
+    if (e instanceof RegistryUnavailableException) {
+      // Its message names what is down; a stack trace per request would only flood the log.
+      log.debug("Registry unavailable: {}", e.getMessage());
+      return Status.UNAVAILABLE.withDescription(bounded(e.getMessage()));
+    }
+    log.error("Unexpected failure while serving a request", e);
+    return Status.INTERNAL.withDescription(INTERNAL_ERROR_DESCRIPTION);
+  }
+
+  private static String bounded(String text) {
+    if (text == null || text.length() <= MAX_DESCRIPTION_LENGTH) {
+      return text;
+    }
+    int cut = MAX_DESCRIPTION_LENGTH;
+    if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+      cut--;
+    }
+    return text.substring(0, cut) + "... (" + (text.length() - cut) + " more characters)";
+  }
+
+  /**
+   * The text bounded and with control characters escaped, so that a message with line breaks
+   * cannot forge extra lines in the server's log. Printable text is logged as it was sent.
+   */
+  private static String loggable(String text) {
+    String bounded = bounded(text);
+    StringBuilder escaped = null;
+    for (int i = 0; i < bounded.length(); i++) {
+      char c = bounded.charAt(i);
+      if (Character.isISOControl(c)) {
+        if (escaped == null) {
+          escaped = new StringBuilder(bounded.length() + 8).append(bounded, 0, i);
+        }
+        switch (c) {
+          case '\n' -> escaped.append("\\n");
+          case '\r' -> escaped.append("\\r");
+          case '\t' -> escaped.append("\\t");
+          default -> escaped.append(String.format("\\u%04X", (int) c));
+        }
+      } else if (escaped != null) {
+        escaped.append(c);
+      }
+    }
+    return escaped == null ? bounded : escaped.toString();
+  }
+}

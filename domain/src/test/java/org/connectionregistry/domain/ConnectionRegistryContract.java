@@ -1,0 +1,291 @@
+package org.connectionregistry.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ConnectionRegistry} promises, whatever keeps the data. Each storage adapter
+ * runs this suite by extending it; it is published in the domain's test-jar.
+ *
+ * <p>Client IDs are ordered like {@link String#compareTo}, that is by UTF-16 code units, in every
+ * implementation, so one server and another list the same clients in the same order.
+ */
+public abstract class ConnectionRegistryContract {
+
+  private static final ClientId USER_1 = ClientId.of("user_1");
+
+  protected ConnectionRegistry registry;
+
+  /** A new registry, open and empty. The suite closes it after each test. */
+  protected abstract ConnectionRegistry newRegistry();
+
+  @BeforeEach
+  void openRegistry() {
+    registry = newRegistry();
+  }
+
+  @AfterEach
+  void closeRegistry() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a recorded status can be read back")
+  void recordedStatusCanBeReadBack() {
+    registry.record(USER_1, ConnectionStatus.CONNECTED);
+
+    assertThat(registry.statusOf(USER_1)).contains(ConnectionStatus.CONNECTED);
+  }
+
+  @Test
+  @DisplayName("a later message overwrites the status: Hello then Goodbye is disconnected")
+  void laterStatusOverwritesEarlierOne() {
+    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    registry.record(USER_1, ConnectionStatus.DISCONNECTED);
+
+    assertThat(registry.statusOf(USER_1)).contains(ConnectionStatus.DISCONNECTED);
+    assertThat(registry.listAll())
+        .containsExactly(new ClientConnection(USER_1, ConnectionStatus.DISCONNECTED));
+  }
+
+  @Test
+  @DisplayName("a client that never sent a message has no status")
+  void unknownClientHasNoStatus() {
+    registry.record(USER_1, ConnectionStatus.CONNECTED);
+
+    assertThat(registry.statusOf(ClientId.of("user_2"))).isEmpty();
+    assertThat(registry.statusOf(ClientId.of("User_1"))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an empty registry lists no clients")
+  void emptyRegistryListsNothing() {
+    assertThat(registry.listAll()).isEmpty();
+    assertThat(registry.list(Optional.empty(), 10)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("clients are listed in client-ID order (String order, i.e. UTF-16), any script")
+  void clientsAreListedInClientIdOrder() {
+    // Written out by hand rather than sorted by the test. The last two differ between UTF-16 and
+    // UTF-8 byte order: U+1D400 is a surrogate pair (0xD835...), which sorts before U+FF21.
+    List<String> expectedOrder =
+        List.of(
+            "1", "Jose", "José", "User_001", "Z", "a.b-c_d@e", "user_1", "Ünal", "用户7",
+            "\uD835\uDC00", "\uFF21");
+    List<String> shuffled = new ArrayList<>(expectedOrder);
+    Collections.shuffle(shuffled, new Random(7));
+    for (int i = 0; i < shuffled.size(); i++) {
+      ConnectionStatus status = i % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
+      registry.record(ClientId.of(shuffled.get(i)), status);
+    }
+
+    assertThat(ids(registry.listAll())).containsExactlyElementsOf(expectedOrder);
+    assertThat(ids(registry.list(Optional.empty(), 100))).containsExactlyElementsOf(expectedOrder);
+    assertThat(ids(registry.list(Optional.of(ClientId.of("用户7")), 100)))
+        .containsExactly("\uD835\uDC00", "\uFF21");
+  }
+
+  @Test
+  @DisplayName("listing carries each client's current status")
+  void listingCarriesStatuses() {
+    registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
+    registry.record(ClientId.of("a"), ConnectionStatus.DISCONNECTED);
+    registry.record(ClientId.of("b"), ConnectionStatus.DISCONNECTED);
+    registry.record(ClientId.of("c"), ConnectionStatus.CONNECTED);
+
+    assertThat(registry.listAll())
+        .containsExactly(
+            new ClientConnection(ClientId.of("a"), ConnectionStatus.DISCONNECTED),
+            new ClientConnection(ClientId.of("b"), ConnectionStatus.DISCONNECTED),
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.CONNECTED));
+  }
+
+  @Test
+  @DisplayName("paging with after and limit visits every client once, in order")
+  void pagingVisitsEveryClientOnce() {
+    List<String> expected = numberedIds("id-", 100);
+    List<String> shuffled = new ArrayList<>(expected);
+    Collections.shuffle(shuffled, new Random(42));
+    shuffled.forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+
+    List<String> seen = new ArrayList<>();
+    Optional<ClientId> after = Optional.empty();
+    int pages = 0;
+    while (true) {
+      List<ClientConnection> page = registry.list(after, 7);
+      assertThat(page).hasSizeLessThanOrEqualTo(7);
+      if (page.isEmpty()) {
+        break;
+      }
+      pages++;
+      seen.addAll(ids(page));
+      after = Optional.of(page.get(page.size() - 1).clientId());
+    }
+
+    assertThat(seen).containsExactlyElementsOf(expected);
+    assertThat(pages).isEqualTo(15); // 14 full pages of 7, then 2 clients
+  }
+
+  @Test
+  @DisplayName("after is exclusive, and need not be a registered client")
+  void afterIsExclusiveAndNeedNotExist() {
+    List.of("a", "b", "c", "d").forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+
+    assertThat(ids(registry.list(Optional.of(ClientId.of("b")), 10))).containsExactly("c", "d");
+    assertThat(ids(registry.list(Optional.of(ClientId.of("b0")), 10))).containsExactly("c", "d");
+    assertThat(ids(registry.list(Optional.of(ClientId.of("a")), 2))).containsExactly("b", "c");
+    assertThat(registry.list(Optional.of(ClientId.of("d")), 10)).isEmpty();
+    assertThat(registry.list(Optional.of(ClientId.of("zzz")), 10)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("listAll returns every client even beyond one default page of 10,000")
+  void listAllReturnsManyClients() throws Exception {
+    int count = 25_000;
+    List<String> expected = numberedIds("client-", count);
+    // Recorded from several threads: that is how a server fills a registry, and it lets durable
+    // stores batch their syncs.
+    runConcurrently(16, thread -> {
+      for (int i = thread; i < count; i += 16) {
+        ConnectionStatus status = i % 3 == 0 ? ConnectionStatus.DISCONNECTED : ConnectionStatus.CONNECTED;
+        registry.record(ClientId.of(expected.get(i)), status);
+      }
+    });
+
+    List<ClientConnection> all = registry.listAll();
+
+    assertThat(ids(all)).containsExactlyElementsOf(expected);
+    assertThat(all.get(3).status()).isEqualTo(ConnectionStatus.DISCONNECTED);
+    assertThat(all.get(24_998).status()).isEqualTo(ConnectionStatus.CONNECTED);
+  }
+
+  @Test
+  @DisplayName("concurrent writers lose nothing: each client ends with its last write")
+  void concurrentWritersLoseNothing() throws Exception {
+    int threads = 8;
+    int clientsPerThread = 50;
+    int writesPerClient = 5;
+    // Each thread owns its clients and cycles through them, so the writes of all threads
+    // interleave while the last write for every client is known.
+    runConcurrently(threads, thread -> {
+      for (int round = 0; round < writesPerClient; round++) {
+        for (int c = 0; c < clientsPerThread; c++) {
+          registry.record(clientOf(thread, c), statusFor(round, c));
+        }
+      }
+    });
+
+    for (int thread = 0; thread < threads; thread++) {
+      for (int c = 0; c < clientsPerThread; c++) {
+        assertThat(registry.statusOf(clientOf(thread, c)))
+            .as("status of %s", clientOf(thread, c))
+            .contains(statusFor(writesPerClient - 1, c));
+      }
+    }
+    assertThat(registry.listAll()).hasSize(threads * clientsPerThread);
+  }
+
+  @Test
+  @DisplayName("concurrent writers to one client leave one of the written statuses")
+  void concurrentWritersToOneClient() throws Exception {
+    ClientId shared = ClientId.of("shared");
+    runConcurrently(8, thread -> {
+      for (int i = 0; i < 50; i++) {
+        registry.record(shared, thread % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
+      }
+    });
+    registry.record(shared, ConnectionStatus.CONNECTED);
+
+    assertThat(registry.listAll()).containsExactly(new ClientConnection(shared, ConnectionStatus.CONNECTED));
+  }
+
+  @Test
+  @DisplayName("a limit below 1 is rejected with a message naming the limit")
+  void invalidLimitIsRejected() {
+    registry.record(USER_1, ConnectionStatus.CONNECTED);
+
+    for (int limit : new int[] {0, -1, Integer.MIN_VALUE}) {
+      assertThatThrownBy(() -> registry.list(Optional.empty(), limit))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("limit")
+          .hasMessageContaining(String.valueOf(limit));
+    }
+  }
+
+  @Test
+  @DisplayName("a registry is available while its storage is")
+  void registryIsAvailable() {
+    assertThat(registry.isAvailable()).isTrue();
+  }
+
+  private static ClientId clientOf(int thread, int client) {
+    return ClientId.of("t" + thread + "-c" + client);
+  }
+
+  private static ConnectionStatus statusFor(int round, int client) {
+    return (round + client) % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
+  }
+
+  private static List<String> numberedIds(String prefix, int count) {
+    String format = prefix + "%0" + String.valueOf(count - 1).length() + "d";
+    return IntStream.range(0, count).mapToObj(i -> String.format(format, i)).collect(Collectors.toList());
+  }
+
+  private static List<String> ids(List<ClientConnection> connections) {
+    List<String> ids = connections.stream().map(c -> c.clientId().value()).collect(Collectors.toList());
+    Set<String> distinct = new HashSet<>(ids);
+    assertThat(distinct).as("no client listed twice").hasSameSizeAs(ids);
+    return ids;
+  }
+
+  /** What one thread does; may throw, which fails the test. */
+  protected interface ThreadWork {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs the work on {@code threads} threads, started together, and rethrows any failure. */
+  protected static void runConcurrently(int threads, ThreadWork work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          work.run(thread);
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package org.connectionregistry.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
+
+  @Override
+  protected ConnectionRegistry newRegistry() {
+    return new InMemoryConnectionRegistry();
+  }
+
+  @Test
+  @DisplayName("size counts each client once, however often it wrote")
+  void sizeCountsEachClientOnce() {
+    InMemoryConnectionRegistry memory = (InMemoryConnectionRegistry) registry;
+    memory.record(ClientId.of("a"), ConnectionStatus.CONNECTED);
+    memory.record(ClientId.of("a"), ConnectionStatus.DISCONNECTED);
+    memory.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
+
+    assertThat(memory.size()).isEqualTo(2);
+  }
+}

@@ -126,7 +126,8 @@ class GrpcServerTest {
     ManagedChannel channel = channel();
     ListenableFuture<MessageResponse> inFlight =
         ClientServiceGrpc.newFutureStub(channel)
-            .sendMessage(MessageRequest.newBuilder().setClientId("slow").setMessage("Hello").build());
+            .sendMessage(
+                MessageRequest.newBuilder().setClientId("slow").setMessage("Hello").build());
     assertThat(callArrived.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<Void> stopping =
@@ -144,7 +145,8 @@ class GrpcServerTest {
   void stopCanBeCalledAgainAndFromSeveralThreadsAtOnce() throws Exception {
     server = start(service);
 
-    CompletableFuture<Void> hook = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(1)));
+    CompletableFuture<Void> hook =
+        CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(1)));
     server.stop(Duration.ofSeconds(1));
     hook.get(10, TimeUnit.SECONDS);
 

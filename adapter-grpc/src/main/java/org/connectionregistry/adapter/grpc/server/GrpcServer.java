@@ -34,23 +34,27 @@ public final class GrpcServer {
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
+    // Nobody can ask before start(); a store that reports itself down before then stays down.
+    setServing(true);
   }
 
-  /** Binds and starts serving; health reports SERVING from here on. */
+  /** Binds and starts serving. */
   public GrpcServer start() throws IOException {
     server.start();
-    setServing(true);
     return this;
   }
 
-  /** The port the server listens on: the one the OS chose if it was asked for port 0. */
+  /**
+   * The port the server listens on: the one the OS chose if it was asked for port 0; -1 for a
+   * transport without ports, such as in-process.
+   */
   public int port() {
     return server.getPort();
   }
 
   /**
    * Tells health checkers whether the registry can do its work, e.g. NOT_SERVING while its store
-   * is down. Has no effect once {@link #stop} has begun.
+   * is down. Serving unless told otherwise; has no effect once {@link #stop} has begun.
    */
   public void setServing(boolean serving) {
     ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;

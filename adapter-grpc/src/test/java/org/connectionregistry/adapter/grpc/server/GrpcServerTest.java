@@ -95,6 +95,18 @@ class GrpcServerTest {
   }
 
   @Test
+  void aStoreReportedDownBeforeStartIsNotServingOnceStarted() throws IOException {
+    server =
+        new GrpcServer(
+            Loopback.serverBuilder(), new ClientServiceEndpoint(service, service, service));
+    server.setServing(false);
+    server.start();
+
+    assertThat(check(HealthGrpc.newBlockingStub(channel()), CLIENT_SERVICE))
+        .isEqualTo(ServingStatus.NOT_SERVING);
+  }
+
+  @Test
   void healthWatchersSeeNotServingAsSoonAsStopBegins() throws Exception {
     server = start(service);
     HealthGrpc.HealthStub health = HealthGrpc.newStub(channel());

@@ -1,0 +1,169 @@
+package org.connectionregistry.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A server running as a child process: started, awaited until it prints its ready line and
+ * accepts connections, and stopped (SIGTERM, then SIGKILL) on {@link #close}.
+ */
+final class ServerProcess implements AutoCloseable {
+
+  private static final int TAIL_LINES = 40;
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  private final String name;
+  private final int port;
+  private final Process process;
+  private final Deque<String> tail = new ArrayDeque<>();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+  private ServerProcess(String name, int port, Process process, String readyText) {
+    this.name = name;
+    this.port = port;
+    this.process = process;
+    Thread reader = new Thread(() -> drain(readyText), name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /**
+   * Starts {@code command} and waits until it is ready to serve on {@code port}. The process is
+   * stopped again if it does not get ready.
+   */
+  static ServerProcess start(
+      String name, List<String> command, int port, String readyText, Duration timeout)
+      throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).start();
+    ServerProcess server = new ServerProcess(name, port, process, readyText);
+    try {
+      server.awaitReady(timeout);
+      return server;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** A port that was free a moment ago on 127.0.0.1. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("No free port on 127.0.0.1", e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "The " + name + " server printed no ready line within "
+              + DurationConverter.format(timeout) + "; its last output:" + tailText());
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException(Cli.describe(e.getCause()) + "; its last output:" + tailText());
+    }
+    // Some servers announce themselves a moment before they accept connections.
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          throw new IOException(
+              "The " + name + " server does not accept connections on 127.0.0.1:" + port
+                  + "; its last output:" + tailText());
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private void drain(String readyText) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        synchronized (tail) {
+          if (tail.size() == TAIL_LINES) {
+            tail.removeFirst();
+          }
+          tail.addLast(line);
+        }
+        if (line.contains(readyText)) {
+          ready.complete(null);
+        }
+      }
+    } catch (IOException closed) {
+      // The process is gone; what it printed so far is in the tail.
+    }
+    int exitCode;
+    try {
+      exitCode = process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    ready.completeExceptionally(
+        new IllegalStateException(
+            "The " + name + " server exited with code " + exitCode + " before it was ready"));
+  }
+
+  private String tailText() {
+    synchronized (tail) {
+      return tail.isEmpty() ? " (nothing)" : "\n  " + String.join("\n  ", tail);
+    }
+  }
+
+  /** Stops the process: a graceful SIGTERM first, SIGKILL if it does not end in time. */
+  @Override
+  public void close() {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+}

@@ -1,0 +1,388 @@
+package org.connectionregistry.adapter.store.file;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.RegistryUnavailableException;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.RootReference;
+import org.h2.mvstore.MVStore.TxCounter;
+import org.h2.mvstore.type.StringDataType;
+
+/**
+ * A registry kept in one file on local disk, in an H2 MVStore: it survives restarts and crashes.
+ *
+ * <p><b>Durability.</b> {@link #record} returns only once its change is committed and the file is
+ * synced to disk, so after {@code kill -9} (or a power cut, as far as the disk honours fsync)
+ * every acknowledged change is there on reopen. An fsync costs about a millisecond or more, so
+ * writes are <em>group-committed</em>: callers queue their change and wait; one committer thread
+ * takes everything queued, applies it, commits and syncs once, then releases all those callers.
+ * Under load one sync serves many writers; alone, a writer waits for exactly one sync.
+ *
+ * <p>MVStore's background auto-commit is off: the committer is the only thing that writes the
+ * file, so what is on disk is always a whole batch, and no sync races a half-applied batch. The
+ * committer also does the housekeeping the background thread would have done: now and then it
+ * rewrites sparse chunks, so the file does not grow without bound under overwrites. Because every
+ * commit is synced, dead chunks may be reused as soon as no kept version needs them (MVStore's
+ * time-based retention exists for stores that do not sync; we keep the last few versions instead).
+ *
+ * <p><b>Reads</b> see only synced data: the committer publishes the map's root after each sync,
+ * and readers walk that immutable copy-on-write snapshot. A reader therefore never sees a change
+ * that a crash could still take back, and a page of a listing is one consistent version.
+ *
+ * <p>Keys are the client IDs as strings, compared like {@link String#compareTo}, so the sorted map
+ * gives client-ID order and keyset paging directly; values are the status labels.
+ */
+public final class FileConnectionRegistry implements ConnectionRegistry {
+
+  private static final String MAP_NAME = "statuses";
+  /** Bounds one batch, so a sync is never held back by an endless stream of writers. */
+  private static final int MAX_BATCH = 4096;
+  /** Versions kept readable after they are superseded; protects readers of a recent snapshot. */
+  private static final int VERSIONS_TO_KEEP = 5;
+  /** Housekeeping runs after this many batches: rewrite chunks less than half full. */
+  private static final int BATCHES_PER_COMPACTION = 64;
+  private static final int COMPACT_TARGET_FILL_RATE = 50;
+  private static final int COMPACT_WRITE_BYTES = 1 << 20;
+
+  private final Path file;
+  private final MVStore store;
+  private final MVMap<String, String> statuses;
+  private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
+  /** Writers enqueue under the read lock; close takes the write lock, so none is left behind. */
+  private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+  private final Thread committer;
+  private volatile RootReference<String, String> committed;
+  private volatile boolean closed;
+  private volatile RuntimeException failure;
+
+  private FileConnectionRegistry(Path file, MVStore store) {
+    this.file = file;
+    this.store = store;
+    store.setRetentionTime(0);
+    store.setVersionsToKeep(VERSIONS_TO_KEEP);
+    this.statuses =
+        store.openMap(
+            MAP_NAME,
+            new MVMap.Builder<String, String>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(StringDataType.INSTANCE));
+    store.commit();
+    store.sync();
+    this.committed = statuses.getRoot();
+    this.committer = new Thread(this::commitLoop, "file-registry-committer " + file.getFileName());
+    committer.setDaemon(true);
+    committer.start();
+  }
+
+  /**
+   * Opens the store in {@code file}, creating it (but not its directory) if it does not exist.
+   *
+   * @throws StoreOpenException with a one-line message naming the file and the problem: the
+   *     directory is missing or not writable, the path is a directory, the file is not a store
+   *     of ours or is corrupt, or another process has it open
+   */
+  public static FileConnectionRegistry open(Path file) {
+    Objects.requireNonNull(file, "file");
+    Path path = file.toAbsolutePath().normalize();
+    checkPath(path);
+    boolean isNew = !Files.exists(path);
+    MVStore store;
+    try {
+      store = new MVStore.Builder().fileName(path.toString()).autoCommitDisabled().open();
+    } catch (MVStoreException e) {
+      throw new StoreOpenException(path, describe(e), e);
+    } catch (RuntimeException e) {
+      throw new StoreOpenException(path, "cannot be opened: " + oneLine(e.getMessage()), e);
+    }
+    try {
+      Set<String> foreignMaps = new java.util.TreeSet<>(store.getMapNames());
+      foreignMaps.remove(MAP_NAME);
+      if (!foreignMaps.isEmpty()) {
+        throw new StoreOpenException(
+            path, "is an MVStore file of another program (it holds " + foreignMaps + ")");
+      }
+      FileConnectionRegistry registry = new FileConnectionRegistry(path, store);
+      if (isNew) {
+        syncDirectory(path.getParent());
+      }
+      return registry;
+    } catch (RuntimeException e) {
+      store.closeImmediately();
+      if (e instanceof StoreOpenException) {
+        throw e;
+      }
+      throw new StoreOpenException(path, "cannot be opened: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /** The file this registry keeps its data in. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void record(ClientId clientId, ConnectionStatus status) {
+    Objects.requireNonNull(clientId, "clientId");
+    Objects.requireNonNull(status, "status");
+    PendingWrite write = new PendingWrite(clientId.value(), status.label());
+    closeLock.readLock().lock();
+    try {
+      checkUsable();
+      queue.add(write);
+    } finally {
+      closeLock.readLock().unlock();
+    }
+    try {
+      write.done.join();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  @Override
+  public Optional<ConnectionStatus> statusOf(ClientId clientId) {
+    return read(snapshot -> {
+      String label = statuses.get(snapshot.root, clientId.value());
+      return Optional.ofNullable(label).map(ConnectionStatus::fromLabel);
+    });
+  }
+
+  @Override
+  public List<ClientConnection> list(Optional<ClientId> after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    return read(snapshot -> {
+      String from = after.map(id -> statuses.higherKey(snapshot, id.value())).orElse(null);
+      List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
+      if (after.isPresent() && from == null) {
+        return page;
+      }
+      Cursor<String, String> cursor = new Cursor<>(snapshot, from, null);
+      while (page.size() < limit && cursor.hasNext()) {
+        String id = cursor.next();
+        page.add(new ClientConnection(new ClientId(id), ConnectionStatus.fromLabel(cursor.getValue())));
+      }
+      return page;
+    });
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return !closed && failure == null;
+  }
+
+  /** Waits for queued writes, then commits, syncs and closes the file. Later calls fail. */
+  @Override
+  public void close() {
+    closeLock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(PendingWrite.STOP);
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+    joinUninterruptibly(committer);
+    if (failure == null) {
+      store.close();
+    } else {
+      store.closeImmediately();
+    }
+  }
+
+  private void commitLoop() {
+    List<PendingWrite> batch = new ArrayList<>();
+    int batchesSinceCompaction = 0;
+    while (true) {
+      batch.clear();
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        continue; // only close stops the committer, via STOP, so no write is stranded
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      boolean stop = batch.remove(PendingWrite.STOP);
+      if (failure != null) {
+        batch.forEach(write -> write.done.completeExceptionally(failure));
+      } else if (!batch.isEmpty()) {
+        commitBatch(batch);
+        if (++batchesSinceCompaction >= BATCHES_PER_COMPACTION) {
+          batchesSinceCompaction = 0;
+          compact();
+        }
+      }
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  private void commitBatch(List<PendingWrite> batch) {
+    try {
+      for (PendingWrite write : batch) {
+        statuses.put(write.clientId, write.label);
+      }
+      store.commit();
+      store.sync();
+      committed = statuses.getRoot();
+      batch.forEach(write -> write.done.complete(null));
+    } catch (RuntimeException e) {
+      // A failed write leaves the file's last good version intact, but this process's view is
+      // now ahead of it; refuse everything rather than serve changes that are not on disk.
+      failure =
+          new RegistryUnavailableException(
+              "Store file " + file + " failed to write: " + oneLine(e.getMessage()), e);
+      batch.forEach(write -> write.done.completeExceptionally(failure));
+    }
+  }
+
+  /** Rewrites sparse chunks; the data stays the same, so readers are unaffected. */
+  private void compact() {
+    try {
+      if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES)) {
+        store.commit();
+        store.sync();
+        committed = statuses.getRoot();
+      }
+    } catch (RuntimeException e) {
+      failure =
+          new RegistryUnavailableException(
+              "Store file " + file + " failed to write: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Runs a read on the last synced snapshot. The version is registered as in use meanwhile, so
+   * the committer does not reuse the chunks it lives in however long the read takes.
+   */
+  private <T> T read(java.util.function.Function<RootReference<String, String>, T> reading) {
+    checkUsable();
+    TxCounter usage = store.registerVersionUsage();
+    try {
+      return reading.apply(committed);
+    } catch (MVStoreException e) {
+      throw new RegistryUnavailableException(
+          "Store file " + file + " failed to read: " + oneLine(e.getMessage()), e);
+    } finally {
+      store.deregisterVersionUsage(usage);
+    }
+  }
+
+  private void checkUsable() {
+    if (failure != null) {
+      throw failure;
+    }
+    if (closed) {
+      throw new RegistryUnavailableException("Store file " + file + " is closed");
+    }
+  }
+
+  private static void checkPath(Path path) {
+    Path parent = path.getParent();
+    if (Files.isDirectory(path)) {
+      throw new StoreOpenException(path, "it is a directory, not a file");
+    }
+    if (parent == null || !Files.exists(parent)) {
+      throw new StoreOpenException(path, "directory " + parent + " does not exist");
+    }
+    if (!Files.isDirectory(parent)) {
+      throw new StoreOpenException(path, parent + " is not a directory");
+    }
+    if (Files.exists(path)) {
+      if (!Files.isRegularFile(path)) {
+        throw new StoreOpenException(path, "it is not a regular file");
+      }
+      if (!Files.isReadable(path) || !Files.isWritable(path)) {
+        throw new StoreOpenException(path, "the file is not readable and writable by this user");
+      }
+    } else if (!Files.isWritable(parent)) {
+      throw new StoreOpenException(path, "directory " + parent + " is not writable");
+    }
+  }
+
+  private static String describe(MVStoreException e) {
+    switch (e.getErrorCode()) {
+      case DataUtils.ERROR_FILE_LOCKED:
+        return "it is in use by another process (or another registry in this one)";
+      case DataUtils.ERROR_FILE_CORRUPT:
+      case DataUtils.ERROR_UNSUPPORTED_FORMAT:
+      case DataUtils.ERROR_READING_FAILED:
+      case DataUtils.ERROR_CHUNK_NOT_FOUND:
+      case DataUtils.ERROR_BLOCK_NOT_FOUND:
+        return "it is not a valid store file (corrupt, or not written by this program): "
+            + oneLine(e.getMessage());
+      default:
+        return "cannot be opened: " + oneLine(e.getMessage());
+    }
+  }
+
+  /** MVStore messages end with a version tag such as {@code [2.3.232/6]}; users need neither. */
+  private static String oneLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    String line = message.strip().replaceAll("\\s+", " ");
+    return line.replaceFirst("\\s*\\[[0-9.]+/-?[0-9]+]$", "");
+  }
+
+  /** Makes a new file's directory entry durable too, not only its contents. */
+  private static void syncDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a directory; the file's contents are synced regardless.
+    }
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final class PendingWrite {
+    static final PendingWrite STOP = new PendingWrite("", "");
+
+    final String clientId;
+    final String label;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    PendingWrite(String clientId, String label) {
+      this.clientId = clientId;
+      this.label = label;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package org.connectionregistry.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Runs Compare end to end with two bare servers as processes: the full server may not exist yet. */
+class CompareTest {
+
+  private static final String BARE_ARGS =
+      "-cp {classpath} org.connectionregistry.benchmarks.load.BareServer --port {port}";
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @AfterEach
+  void noServerProcessOutlivesTheRun() {
+    // Stops anything a failed assertion left behind, then says so.
+    long leftOver =
+        ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+            .peek(ProcessHandle::destroyForcibly).count();
+    assertThat(leftOver).as("server processes still running").isZero();
+  }
+
+  private int run(String... args) {
+    CommandLine commandLine = Cli.commandLine(new Compare());
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    return commandLine.execute(args);
+  }
+
+  @Test
+  void comparesBothServersAndPrintsTheTableRatiosAndTargets() {
+    int exitCode =
+        run(
+            "--concurrency", "1,4", "--duration", "300ms", "--warmup", "200ms", "--rounds", "2",
+            "--jvm-flags", "-Xmx64m",
+            "--bare-executor", "direct",
+            "--full-args", BARE_ARGS + " --executor default",
+            "--full-ready", BareServer.READY_LINE_PREFIX);
+
+    assertThat(exitCode).as("exit code; output:%n%s%s", out, err).isZero();
+    assertThat(out.toString())
+        .contains("Servers ready: bare (pid")
+        .contains("round 1/2", "round 2/2")
+        .containsPattern("(?m)^send c=1\\s+bare\\s+\\d+")
+        .containsPattern("(?m)^send c=1\\s+full\\s+\\d+")
+        .containsPattern("(?m)^send c=4\\s+bare\\s+\\d+")
+        .containsPattern("(?m)^send c=4\\s+full\\s+\\d+")
+        .containsPattern("(?m)^full/bare\\s+throughput\\s+p50\\s+p99\\s+p99.9")
+        .containsPattern("Target: SendMessage throughput at concurrency 4 >= 0.90 x bare: [\\d.]+")
+        .containsPattern("Target: single-stream SendMessage p99 <= 1.50 x bare: [\\d.]+");
+  }
+
+  @Test
+  void fullServerThatCannotStartIsReportedAndTheBareServerIsStopped() {
+    int exitCode =
+        run(
+            "--duration", "300ms", "--warmup", "0s", "--jvm-flags", "-Xmx64m",
+            "--full-args", "-cp {classpath} org.connectionregistry.NoSuchServer");
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("The full server exited with code 1 before it was ready")
+        .contains("NoSuchServer");
+    assertThat(out.toString()).doesNotContain("Servers ready");
+  }
+}

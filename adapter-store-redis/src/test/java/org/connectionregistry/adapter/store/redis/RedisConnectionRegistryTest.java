@@ -1,0 +1,116 @@
+package org.connectionregistry.adapter.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.ConnectionRegistryContract;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.RegistryUnavailableException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RedisConnectionRegistryTest extends ConnectionRegistryContract {
+
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Override
+  protected ConnectionRegistry newRegistry() {
+    try {
+      redis.flushAll();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return RedisConnectionRegistry.connect(redis.uri());
+  }
+
+  @Test
+  @DisplayName("two registries on one Redis see each other's changes at once")
+  void twoRegistriesShareState() {
+    try (RedisConnectionRegistry other = RedisConnectionRegistry.connect(redis.uri())) {
+      registry.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED);
+      assertThat(other.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.CONNECTED);
+
+      other.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED);
+      other.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED);
+      assertThat(registry.listAll())
+          .containsExactly(
+              new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
+              new ClientConnection(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
+    }
+  }
+
+  @Test
+  @DisplayName("statuses are kept in a hash and ordered in a sorted set, readable with redis-cli")
+  void layoutIsReadableInRedis() throws IOException {
+    registry.record(ClientId.of("José"), ConnectionStatus.CONNECTED);
+    registry.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED);
+
+    assertThat(redis.command("HGET", "connreg:statuses", "José")).isEqualTo("connected");
+    assertThat(redis.command("HGET", "connreg:statuses", "user_1")).isEqualTo("disconnected");
+    assertThat(redis.command("ZCARD", "connreg:ids")).isEqualTo("2");
+    assertThat(redis.command("ZSCORE", "connreg:ids", "José")).isEqualTo("0");
+  }
+
+  @Test
+  @DisplayName("a database number in the URI keeps the registry apart from database 0")
+  void databaseNumberIsUsed() throws IOException {
+    try (RedisConnectionRegistry inDb3 = RedisConnectionRegistry.connect(redis.uri() + "/3")) {
+      inDb3.record(ClientId.of("only_in_3"), ConnectionStatus.CONNECTED);
+
+      assertThat(registry.statusOf(ClientId.of("only_in_3"))).isEmpty();
+      assertThat(inDb3.statusOf(ClientId.of("only_in_3"))).contains(ConnectionStatus.CONNECTED);
+    }
+  }
+
+  @Test
+  @DisplayName("connecting where no Redis listens fails with one line naming the store")
+  void connectingToNothingFailsClearly() throws Exception {
+    int port;
+    try (RedisServer stopped = RedisServer.start()) {
+      port = stopped.port();
+    }
+
+    assertThatThrownBy(() -> RedisConnectionRegistry.connect("redis://127.0.0.1:" + port))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessageStartingWith("Redis at 127.0.0.1:" + port + " is unavailable: ")
+        .hasMessageContaining("refused")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  @DisplayName("a URI that is not redis://HOST:PORT[/DB] is rejected saying what is expected")
+  void malformedUriIsRejected() {
+    for (String uri : new String[] {"localhost:6379", "http://localhost:6379", "redis://", ""}) {
+      assertThatThrownBy(() -> RedisConnectionRegistry.connect(uri))
+          .as(uri)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Invalid Redis URI: expected redis://HOST:PORT[/DB], got '" + uri + "'");
+    }
+  }
+
+  @Test
+  @DisplayName("a password in a rejected URI is not repeated in the message")
+  void passwordIsNotEchoed() {
+    assertThatThrownBy(() -> RedisConnectionRegistry.connect("redis://:secret@"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageNotContaining("secret");
+  }
+}

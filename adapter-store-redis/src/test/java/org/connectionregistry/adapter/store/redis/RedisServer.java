@@ -1,0 +1,168 @@
+package org.connectionregistry.adapter.store.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real {@code redis-server} for tests: on a free port of 127.0.0.1, without persistence, in a
+ * temporary directory. Fails (never skips) when redis-server is not installed. Talks to the server
+ * with a few lines of RESP of its own, so checks do not go through the code under test.
+ */
+final class RedisServer implements AutoCloseable {
+
+  private static final String EXECUTABLE = "redis-server";
+
+  private final int port;
+  private final Path directory;
+  private Process process;
+
+  private RedisServer(int port, Path directory) {
+    this.port = port;
+    this.directory = directory;
+  }
+
+  /** Starts a server on a free port and waits until it answers PING. */
+  static RedisServer start() throws IOException, InterruptedException {
+    Path directory = Files.createTempDirectory("redis-test");
+    RedisServer server = new RedisServer(freePort(), directory);
+    server.startProcess();
+    return server;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Stops the server; its port stays reserved for {@link #restart()}. */
+  void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy(); // SIGTERM: redis-server exits at once without persistence
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      process = null;
+    }
+  }
+
+  /** Starts the server again on the same port, empty. */
+  void restart() throws IOException, InterruptedException {
+    stop();
+    startProcess();
+  }
+
+  void flushAll() throws IOException {
+    command("FLUSHALL");
+  }
+
+  /** Sends one command and returns the reply: a status or bulk string, an integer, or null. */
+  String command(String... args) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
+      for (String arg : args) {
+        request.append('$').append(arg.getBytes(UTF_8).length).append("\r\n").append(arg).append("\r\n");
+      }
+      out.write(request.toString().getBytes(UTF_8));
+      out.flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      String line = readLine(in);
+      switch (line.charAt(0)) {
+        case '+':
+        case ':':
+          return line.substring(1);
+        case '$':
+          int length = Integer.parseInt(line.substring(1));
+          if (length < 0) {
+            return null;
+          }
+          byte[] bulk = in.readNBytes(length + 2);
+          return new String(bulk, 0, length, UTF_8);
+        default:
+          throw new IOException("Redis replied " + line + " to " + String.join(" ", args));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException, IOException {
+    stop();
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    }
+  }
+
+  private void startProcess() throws IOException, InterruptedException {
+    List<String> command =
+        List.of(
+            EXECUTABLE, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", directory.toString());
+    try {
+      process =
+          new ProcessBuilder(command)
+              .directory(directory.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(directory.resolve("redis.log").toFile())
+              .start();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot run " + EXECUTABLE + " (" + e.getMessage() + "). The Redis store tests need a real "
+              + "Redis: install it, e.g. 'apt-get install redis-server' on Debian/Ubuntu.", e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            EXECUTABLE + " exited at start: " + Files.readString(directory.resolve("redis.log")));
+      }
+      try {
+        if ("PONG".equals(command("PING"))) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException(EXECUTABLE + " did not answer PING on port " + port);
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != '\n') {
+      if (b < 0) {
+        throw new IOException("Redis closed the connection");
+      }
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(UTF_8);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

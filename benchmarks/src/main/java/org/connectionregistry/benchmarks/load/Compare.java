@@ -82,6 +82,14 @@ public final class Compare implements Callable<Integer> {
   int clients;
 
   @Option(
+      names = "--server-warmup",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "Unmeasured load on each server before the first round, so that both are "
+          + "compiled before anything counts (default: ${DEFAULT-VALUE}).")
+  Duration serverWarmup;
+
+  @Option(
       names = "--rounds",
       defaultValue = "2",
       description = "Runs per scenario and server; the order alternates (default: ${DEFAULT-VALUE}).")
@@ -151,6 +159,7 @@ public final class Compare implements Callable<Integer> {
       out.printf("Servers ready: bare (pid %d, port %d), full (pid %d, port %d).%n",
           bare.pid(), bare.port(), full.pid(), full.port());
       out.flush();
+      warmUp(List.of(bare, full), scenarios, out);
       Map<String, LoadResult[]> results = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
         // bare-full, then full-bare: whatever drifts over time weighs on both alike.
@@ -181,6 +190,38 @@ public final class Compare implements Callable<Integer> {
       } catch (IllegalStateException alreadyShuttingDown) {
         // The hook is running or has run; the servers are being stopped either way.
       }
+    }
+  }
+
+  /**
+   * Every scenario once against each server, unmeasured: the first calls of a JVM run interpreted
+   * code, and a first round that pays for it would blur the comparison.
+   */
+  private void warmUp(List<ServerProcess> servers, List<LoadSettings> scenarios, PrintWriter out)
+      throws InterruptedException {
+    if (serverWarmup.isZero()) {
+      return;
+    }
+    Duration each = serverWarmup.dividedBy(scenarios.size());
+    if (each.isZero()) {
+      each = Duration.ofMillis(1);
+    }
+    for (ServerProcess server : servers) {
+      for (LoadSettings scenario : scenarios) {
+        LoadSettings warmup =
+            new LoadSettings(
+                scenario.host(), server.port(), scenario.rpc(), scenario.concurrency(),
+                scenario.channels(), Duration.ZERO, each, scenario.clients());
+        LoadResult result = LoadRun.run(warmup);
+        if (result.calls() == 0 && result.errors() > 0) {
+          throw new IllegalStateException(
+              "The " + server.name() + " server fails every call: "
+                  + result.firstError().orElse("no cause given"));
+        }
+      }
+      out.printf("Warmed up the %s server (%s).%n",
+          server.name(), DurationConverter.format(serverWarmup));
+      out.flush();
     }
   }
 

@@ -38,7 +38,7 @@ class CompareTest {
     int exitCode =
         run(
             "--concurrency", "1,4", "--duration", "300ms", "--warmup", "200ms", "--rounds", "2",
-            "--jvm-flags", "-Xmx64m",
+            "--server-warmup", "200ms", "--jvm-flags", "-Xmx64m",
             "--bare-executor", "direct",
             "--full-args", BARE_ARGS + " --executor default",
             "--full-ready", BareServer.READY_LINE_PREFIX);
@@ -46,6 +46,7 @@ class CompareTest {
     assertThat(exitCode).as("exit code; output:%n%s%s", out, err).isZero();
     assertThat(out.toString())
         .contains("Servers ready: bare (pid")
+        .contains("Warmed up the bare server", "Warmed up the full server")
         .contains("round 1/2", "round 2/2")
         .containsPattern("(?m)^send c=1\\s+bare\\s+\\d+")
         .containsPattern("(?m)^send c=1\\s+full\\s+\\d+")

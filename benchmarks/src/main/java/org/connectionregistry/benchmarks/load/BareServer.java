@@ -22,18 +22,25 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bare-server",
     mixinStandardHelpOptions = true,
-    description = "A gRPC server answering SendMessage and GetClientStatus with constants, on 127.0.0.1.")
+    description = "A gRPC server answering SendMessage and GetClientStatus with constants, on "
+        + "127.0.0.1.")
 public final class BareServer implements Callable<Integer> {
 
   /** What {@code Compare} waits for on the server's output. */
   public static final String READY_LINE_PREFIX = "Bare server is ready on port ";
 
   static final MessageResponse SEND_RESPONSE =
-      MessageResponse.newBuilder().setSuccess(true).setInfo("Client x marked as connected.").build();
+      MessageResponse.newBuilder()
+          .setSuccess(true)
+          .setInfo("Client x marked as connected.")
+          .build();
   static final ClientStatusResponse STATUS_RESPONSE =
       ClientStatusResponse.newBuilder().putStatuses("x", "connected").build();
 
-  @Option(names = "--port", defaultValue = "0", description = "Port on 127.0.0.1, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description = "Port on 127.0.0.1, 0 for any free one (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(

@@ -52,7 +52,8 @@ public final class Compare implements Callable<Integer> {
       names = "--concurrency",
       split = ",",
       defaultValue = "1,64",
-      description = "Calls in flight, comma-separated; each is one scenario (default: ${DEFAULT-VALUE}).")
+      description = "Calls in flight, comma-separated; each is one scenario (default: "
+          + "${DEFAULT-VALUE}).")
   List<Integer> concurrencies;
 
   @Option(
@@ -92,7 +93,8 @@ public final class Compare implements Callable<Integer> {
   @Option(
       names = "--rounds",
       defaultValue = "2",
-      description = "Runs per scenario and server; the order alternates (default: ${DEFAULT-VALUE}).")
+      description = "Runs per scenario and server; the order alternates (default: "
+          + "${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(
@@ -103,13 +105,15 @@ public final class Compare implements Callable<Integer> {
 
   @Option(
       names = "--server-cpus",
-      description = "Pin both servers to these CPUs with taskset, e.g. 1 or 0-1 (default: no pinning).")
+      description = "Pin both servers to these CPUs with taskset, e.g. 1 or 0-1 (default: no "
+          + "pinning).")
   String serverCpus;
 
   @Option(
       names = "--bare-executor",
       defaultValue = "direct",
-      description = "Executor of the bare server: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description = "Executor of the bare server: ${COMPLETION-CANDIDATES} (default: "
+          + "${DEFAULT-VALUE}).")
   ExecutorChoice bareExecutor;
 
   @Option(
@@ -117,7 +121,8 @@ public final class Compare implements Callable<Integer> {
       defaultValue =
           "-cp {classpath} org.connectionregistry.benchmarks.load.BareServer"
               + " --port {port} --executor {executor}",
-      description = "What follows 'java <jvm flags>' for the bare server (default: ${DEFAULT-VALUE}).")
+      description = "What follows 'java <jvm flags>' for the bare server (default: "
+          + "${DEFAULT-VALUE}).")
   String bareArgs;
 
   @Option(
@@ -130,7 +135,8 @@ public final class Compare implements Callable<Integer> {
       names = "--full-args",
       defaultValue =
           "-jar bootstrap/target/connection-server.jar --host 127.0.0.1 --port {port}",
-      description = "What follows 'java <jvm flags>' for the full server (default: ${DEFAULT-VALUE}).")
+      description = "What follows 'java <jvm flags>' for the full server (default: "
+          + "${DEFAULT-VALUE}).")
   String fullArgs;
 
   @Option(
@@ -227,7 +233,8 @@ public final class Compare implements Callable<Integer> {
 
   private List<LoadSettings> scenarios() {
     if (rounds < 1) {
-      throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+      throw new ParameterException(
+          spec.commandLine(), "--rounds must be at least 1, got " + rounds);
     }
     List<LoadSettings> scenarios = new ArrayList<>();
     try {

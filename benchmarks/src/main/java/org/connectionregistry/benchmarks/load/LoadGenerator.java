@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     name = "load-generator",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Drives SendMessage or GetClientStatus over gRPC and reports calls/s and latency.")
+    description = "Drives SendMessage or GetClientStatus over gRPC and reports calls/s and "
+        + "latency.")
 public final class LoadGenerator implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -162,7 +162,8 @@ public final class LoadRun {
         String id = String.format("user_%07d", i + 1);
         hellos[i] = MessageRequest.newBuilder().setClientId(id).setMessage("Hello").build();
         sends[2 * i] = hellos[i];
-        sends[2 * i + 1] = MessageRequest.newBuilder().setClientId(id).setMessage("Goodbye").build();
+        sends[2 * i + 1] =
+            MessageRequest.newBuilder().setClientId(id).setMessage("Goodbye").build();
         statuses[i] = ClientStatusRequest.newBuilder().setClientId(id).build();
       }
     }

@@ -56,7 +56,8 @@ public final class MemoryPerClient implements Callable<Integer> {
     Reference.reachabilityFence(registry);
 
     double perClient = (after - before) / (double) registered;
-    System.out.printf("Registered clients:    %d (e.g. %s)%n", registered, String.format(idFormat, 1));
+    System.out.printf(
+        "Registered clients:    %d (e.g. %s)%n", registered, String.format(idFormat, 1));
     System.out.printf("Heap after GC, empty:  %d bytes%n", before);
     System.out.printf("Heap after GC, filled: %d bytes%n", after);
     System.out.printf("Heap per client:       %.1f bytes (target <= %.0f: %s)%n",

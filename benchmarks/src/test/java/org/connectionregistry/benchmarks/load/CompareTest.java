@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Runs Compare end to end with two bare servers as processes: the full server may not exist yet. */
+/** Compare end to end, with two bare servers as processes: the full server may not exist yet. */
 class CompareTest {
 
   private static final String BARE_ARGS =

@@ -1,0 +1,27 @@
+package org.connectionregistry.bootstrap.client;
+
+import dagger.BindsInstance;
+import dagger.Component;
+import io.grpc.ManagedChannel;
+import java.io.InputStream;
+import java.io.PrintStream;
+import javax.inject.Singleton;
+import org.connectionregistry.adapter.console.ConsoleMenu;
+
+/** Everything the console client process runs, reading {@code in} and writing {@code out}. */
+@Singleton
+@Component(modules = ClientModule.class)
+public interface ClientComponent {
+
+  ConsoleMenu menu();
+
+  ManagedChannel channel();
+
+  @Component.Factory
+  interface Factory {
+    ClientComponent create(
+        @BindsInstance ClientSettings settings,
+        @BindsInstance InputStream in,
+        @BindsInstance PrintStream out);
+  }
+}

@@ -1,0 +1,60 @@
+package org.connectionregistry.bootstrap.client;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.connectionregistry.bootstrap.cli.DurationConverter;
+import org.connectionregistry.bootstrap.cli.Launcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar connection-client.jar}: the interactive menu of the original client. */
+@Command(
+    name = "connection-client",
+    mixinStandardHelpOptions = true,
+    version = "connection-client 1.0",
+    description = "Sends Hello/Goodbye messages and reads client statuses from a connection server.",
+    sortOptions = false,
+    usageHelpWidth = 120)
+public final class ClientLauncher implements Callable<Integer> {
+
+  @Option(
+      names = "--target",
+      defaultValue = "${env:CONNECTION_REGISTRY_TARGET:-localhost:50051}",
+      description = "Server to talk to, HOST:PORT (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_TARGET).")
+  String target;
+
+  @Option(
+      names = "--deadline",
+      defaultValue = "${env:CONNECTION_REGISTRY_DEADLINE:-5s}",
+      converter = DurationConverter.class,
+      description = "How long to wait for each answer (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_DEADLINE).")
+  Duration deadline;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    // UTF-8 whatever the locale, so that client IDs in any script print as typed.
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    ClientComponent component =
+        DaggerClientComponent.factory()
+            .create(new ClientSettings(target, deadline), System.in, out);
+    try {
+      component.menu().run();
+    } finally {
+      out.flush();
+      component.channel().shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    }
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    // Logs go to stderr, warnings only: standard output belongs to the menu and to scripts.
+    System.setProperty("connreg.log.target", "System.err");
+    System.setProperty("connreg.log.level", "WARN");
+    System.exit(Launcher.run(new ClientLauncher(), args));
+  }
+}

@@ -1,0 +1,87 @@
+package org.connectionregistry.bootstrap.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.bootstrap.cli.DurationConverter;
+import org.connectionregistry.bootstrap.cli.Launcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code java -jar connection-server.jar}: serves the registry until SIGTERM or Ctrl-C. */
+@Command(
+    name = "connection-server",
+    mixinStandardHelpOptions = true,
+    version = "connection-server 1.0",
+    description = "Records which clients are connected and answers over gRPC.",
+    sortOptions = false,
+    usageHelpWidth = 120)
+public final class ServerLauncher implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerLauncher.class);
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:CONNECTION_REGISTRY_HOST:-0.0.0.0}",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_HOST).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:CONNECTION_REGISTRY_PORT:-50051}",
+      description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_PORT).")
+  int port;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:CONNECTION_REGISTRY_SHUTDOWN_GRACE:-5s}",
+      converter = DurationConverter.class,
+      description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(
+          spec.commandLine(), "--port must be between 0 and 65535, got " + port);
+    }
+    ServerComponent component =
+        DaggerServerComponent.factory().create(new ServerSettings(host, port));
+    GrpcServer server = component.server();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println("connection-server: cannot listen on " + host + ":" + port + ": "
+              + Launcher.describe(e));
+      component.registry().close();
+      return 1;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Shutting down: finishing calls in flight.");
+                  server.stop(shutdownGrace);
+                  component.registry().close();
+                  log.info("Server stopped.");
+                },
+                "shutdown"));
+    log.info("Server is starting on port {}.", server.port());
+    server.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(Launcher.run(new ServerLauncher(), args));
+  }
+}

@@ -1,0 +1,64 @@
+package org.connectionregistry.bootstrap.server;
+
+import dagger.Binds;
+import dagger.Module;
+import dagger.Provides;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import javax.inject.Singleton;
+import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
+import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.SendMessageUseCase;
+import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.InMemoryConnectionRegistry;
+
+/** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
+@Module
+public abstract class ServerModule {
+
+  private ServerModule() {}
+
+  @Provides
+  @Singleton
+  static ConnectionRegistry connectionRegistry() {
+    return new InMemoryConnectionRegistry();
+  }
+
+  @Provides
+  @Singleton
+  static ConnectionService connectionService(ConnectionRegistry registry) {
+    return new ConnectionService(registry);
+  }
+
+  @Binds
+  abstract SendMessageUseCase sendMessage(ConnectionService service);
+
+  @Binds
+  abstract GetClientStatusUseCase getClientStatus(ConnectionService service);
+
+  @Binds
+  abstract ListClientsUseCase listClients(ConnectionService service);
+
+  @Provides
+  static ClientServiceEndpoint endpoint(
+      SendMessageUseCase sendMessage,
+      GetClientStatusUseCase getClientStatus,
+      ListClientsUseCase listClients) {
+    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients);
+  }
+
+  @Provides
+  static ServerBuilder<?> serverBuilder(ServerSettings settings) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+  }
+
+  @Provides
+  @Singleton
+  static GrpcServer grpcServer(ServerBuilder<?> builder, ClientServiceEndpoint endpoint) {
+    return new GrpcServer(builder, endpoint);
+  }
+}

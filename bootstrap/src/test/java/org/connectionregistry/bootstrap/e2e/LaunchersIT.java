@@ -1,0 +1,93 @@
+package org.connectionregistry.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** What the two launchers do at their edges: help, bad arguments, a busy port, shutdown, no server. */
+class LaunchersIT {
+
+  @Test
+  @DisplayName("the server stops on SIGTERM within 10 seconds with status 0 or 143")
+  void serverStopsOnSigterm() throws Exception {
+    try (ServerProcess server = ServerProcess.start()) {
+      ClientRun.against(server.target(), "1", "before_stop", "Hello", "3");
+
+      int exitCode = server.terminate(Duration.ofSeconds(10));
+
+      assertThat(exitCode).isIn(0, 143);
+      assertThat(server.outputText()).contains("Server stopped.").doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  @DisplayName("a client with no server says the target is unavailable, and the menu goes on")
+  void clientWithoutServer() throws Exception {
+    String target = "127.0.0.1:" + Processes.freePort();
+
+    ClientRun run = ClientRun.against(target, "1", "user1", "Hello", "2", "", "3");
+
+    List<String> unavailable =
+        run.answers().stream().filter(line -> line.contains("unavailable")).toList();
+    assertThat(unavailable).hasSize(2).allSatisfy(line -> assertThat(line).contains(target));
+    assertThat(run.answers()).last().isEqualTo("Exiting client.");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.stdout() + run.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  @DisplayName("--help describes both launchers' options")
+  void help() throws Exception {
+    ClientRun clientHelp = ClientRun.of("", "--help");
+    assertThat(clientHelp.exitCode()).isZero();
+    assertThat(clientHelp.stdout()).contains("--target", "localhost:50051", "--deadline");
+
+    Process server =
+        new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), "--help"))
+            .redirectErrorStream(true)
+            .start();
+    String serverHelp = new String(server.getInputStream().readAllBytes());
+    assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.exitValue()).isZero();
+    assertThat(serverHelp).contains("--host", "--port", "50051", "0.0.0.0");
+  }
+
+  @Test
+  @DisplayName("a bad option is one clear message and exit code 2, never a stack trace")
+  void badOption() throws Exception {
+    ClientRun run = ClientRun.of("", "--deadline", "soon");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).contains("'soon' is not a duration").doesNotContain("\tat ");
+  }
+
+  @Test
+  @DisplayName("a port already in use stops the server with one clear line and a non-zero exit code")
+  void portInUse() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Process server =
+          new ProcessBuilder(
+                  Processes.javaCommand(
+                      Processes.serverJar(),
+                      "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())))
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(server.getInputStream().readAllBytes());
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(server.exitValue()).isNotZero();
+      assertThat(output)
+          .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

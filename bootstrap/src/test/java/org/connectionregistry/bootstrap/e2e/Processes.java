@@ -1,0 +1,54 @@
+package org.connectionregistry.bootstrap.e2e;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds the packaged jars and the java binary, and free loopback ports, for end-to-end tests. */
+final class Processes {
+
+  private Processes() {}
+
+  static Path serverJar() {
+    return jar("connreg.server.jar", "connection-server.jar");
+  }
+
+  static Path clientJar() {
+    return jar("connreg.client.jar", "connection-client.jar");
+  }
+
+  private static Path jar(String property, String name) {
+    Path jar = Paths.get(System.getProperty(property, "target/" + name));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar + " does not exist: build it first with `mvn package` (or run `mvn verify`)");
+    }
+    return jar;
+  }
+
+  static List<String> javaCommand(Path jar, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xshare:auto");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** A port nobody listens on right now, on 127.0.0.1. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free loopback port", e);
+    }
+  }
+}

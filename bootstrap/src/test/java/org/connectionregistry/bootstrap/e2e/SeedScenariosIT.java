@@ -1,0 +1,135 @@
+package org.connectionregistry.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The seed's workflows, as a user runs them: a server process and console client processes. */
+class SeedScenariosIT {
+
+  private ServerProcess server;
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server = ServerProcess.start();
+  }
+
+  @AfterEach
+  void stopServer() throws Exception {
+    server.close();
+  }
+
+  @Test
+  @DisplayName("a client says Hello, then lists every client")
+  void helloThenListAll() throws Exception {
+    ClientRun run = ClientRun.against(server.target(), "1", "user1", "Hello", "2", "", "3");
+
+    assertThat(run.answers())
+        .containsSubsequence(
+            "Server Response: Client user1 marked as connected.",
+            "Client ID: user1, Status: connected",
+            "Exiting client.");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.stderr()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("Hello, an invalid Hurrah, then Goodbye: the Hurrah changes nothing and the server warns")
+  void helloHurrahGoodbye() throws Exception {
+    ClientRun run =
+        ClientRun.against(
+            server.target(),
+            "1", "user_1", "Hello",
+            "2", "user_1",
+            "1", "user_1", "Hurrah",
+            "2", "user_1",
+            "1", "user_1", "Goodbye",
+            "2", "user_1",
+            "3");
+
+    assertThat(run.answers())
+        .containsSubsequence(
+            "Server Response: Client user_1 marked as connected.",
+            "Client ID: user_1, Status: connected",
+            "Invalid argument error: Invalid message type: Hurrah",
+            "Client ID: user_1, Status: connected",
+            "Server Response: Client user_1 marked as disconnected.",
+            "Client ID: user_1, Status: disconnected",
+            "Exiting client.");
+    assertThat(run.exitCode()).isZero();
+    server.awaitLine(line -> line.contains("Warning: Invalid message type: Hurrah"), Duration.ofSeconds(5));
+  }
+
+  @Test
+  @DisplayName("the menu reads word for word as the original's")
+  void menuWords() throws Exception {
+    ClientRun run = ClientRun.against(server.target(), "3");
+
+    assertThat(run.stdout().lines().map(String::strip).toList())
+        .containsSubsequence("Options:", "1. Send Message", "2. Get Client Status", "3. Exit");
+    assertThat(run.stdout()).contains("Select an option: ").endsWith("Exiting client." + System.lineSeparator());
+  }
+
+  @Test
+  @DisplayName("an unknown client and a bad choice are messages, and the menu goes on")
+  void unknownClientAndBadChoice() throws Exception {
+    ClientRun run = ClientRun.against(server.target(), "2", "ghost", "7", "3");
+
+    assertThat(run.answers())
+        .containsSubsequence(
+            "Client not found: Client ghost not found",
+            "Invalid choice. Please try again.",
+            "Exiting client.");
+    assertThat(run.exitCode()).isZero();
+  }
+
+  @Test
+  @DisplayName("end of input ends the client cleanly, with exit code 0")
+  void endOfInput() throws Exception {
+    ClientRun run = ClientRun.against(server.target(), "1", "seed", "Hello");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.answers()).contains("Server Response: Client seed marked as connected.");
+    assertThat(run.stderr()).doesNotContain("Exception");
+  }
+
+  @Test
+  @DisplayName("several clients at once all reach the same server, and each sees the others' updates")
+  void severalClientsAtOnce() throws Exception {
+    int clients = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<ClientRun>> runs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        String id = "User_00" + i;
+        String last = i % 2 == 0 ? "Hello" : "Goodbye";
+        runs.add(
+            pool.submit(
+                () -> ClientRun.against(
+                    server.target(), "1", id, "Goodbye", "1", id, "Hello", "1", id, last, "3")));
+      }
+      for (Future<ClientRun> run : runs) {
+        assertThat(run.get().exitCode()).isZero();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    ClientRun reader = ClientRun.against(server.target(), "2", "", "3");
+    assertThat(reader.answers())
+        .containsSubsequence(
+            "Client ID: User_000, Status: connected",
+            "Client ID: User_001, Status: disconnected",
+            "Client ID: User_002, Status: connected",
+            "Client ID: User_003, Status: disconnected");
+  }
+}

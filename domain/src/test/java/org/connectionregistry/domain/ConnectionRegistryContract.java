@@ -3,6 +3,8 @@ package org.connectionregistry.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * <p>Client IDs are ordered like {@link String#compareTo}, that is by UTF-16 code units, in every
  * implementation, so one server and another list the same clients in the same order.
  */
+@Feature("Storage")
+@Story("Registry contract")
 public abstract class ConnectionRegistryContract {
 
   private static final ClientId USER_1 = ClientId.of("user_1");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@DisplayName("In-memory registry: the registry contract")
 class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
 
   @Override

@@ -10,6 +10,14 @@ public final class Launcher {
   /** Parses {@code args}, runs the command and returns its exit code. */
   public static int run(Object command, String... args) {
     CommandLine commandLine = new CommandLine(command);
+    commandLine.setParameterExceptionHandler(
+        (exception, args2) -> {
+          CommandLine cmd = exception.getCommandLine();
+          cmd.getErr().println(cmd.getCommandName() + ": " + exception.getMessage());
+          cmd.getErr().println("Try '" + cmd.getCommandName() + " --help' for the options.");
+          cmd.getErr().flush();
+          return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
           cmd.getErr().println(cmd.getCommandName() + ": " + describe(exception));
@@ -23,6 +31,15 @@ public final class Launcher {
       System.err.println(commandLine.getCommandName() + ": " + describe(failure));
       return 1;
     }
+  }
+
+  /**
+   * The failure's own message, for exceptions written for users (they already say what went
+   * wrong in one line); the innermost cause's when it has none.
+   */
+  public static String describeOnce(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? describe(failure) : message.lines().findFirst().orElse(message);
   }
 
   /** The innermost message, which is usually the one that says what went wrong. */

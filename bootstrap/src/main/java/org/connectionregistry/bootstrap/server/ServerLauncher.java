@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,6 +42,14 @@ public final class ServerLauncher implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--store",
+      defaultValue = "${env:CONNECTION_REGISTRY_STORE:-memory}",
+      converter = StoreSpec.Converter.class,
+      description = "Where statuses are kept: " + StoreSpec.USAGE
+          + " (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_STORE).")
+  StoreSpec store;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:CONNECTION_REGISTRY_SHUTDOWN_GRACE:-5s}",
       converter = DurationConverter.class,
@@ -54,7 +63,16 @@ public final class ServerLauncher implements Callable<Integer> {
           spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
     ServerComponent component =
-        DaggerServerComponent.factory().create(new ServerSettings(host, port));
+        DaggerServerComponent.factory().create(new ServerSettings(host, port, store));
+    ConnectionRegistry registry;
+    try {
+      registry = component.registry();
+    } catch (RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println("connection-server: " + Launcher.describeOnce(e));
+      return 1;
+    }
     GrpcServer server = component.server();
     try {
       server.start();
@@ -63,20 +81,28 @@ public final class ServerLauncher implements Callable<Integer> {
           .getErr()
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
-      component.registry().close();
+      registry.close();
       return 1;
     }
+    StoreHealthMonitor health =
+        store.blocking()
+            ? StoreHealthMonitor.start(registry, server, store, Duration.ofSeconds(1))
+            : null;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("Shutting down: finishing calls in flight.");
+                  if (health != null) {
+                    health.close();
+                  }
                   server.stop(shutdownGrace);
-                  component.registry().close();
+                  registry.close();
                   log.info("Server stopped.");
                 },
                 "shutdown"));
     log.info("Server is starting on port {}.", server.port());
+    log.info("Statuses are kept in: {}.", store);
     server.awaitTermination();
     return 0;
   }

@@ -14,19 +14,12 @@ import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ConnectionRegistry;
-import org.connectionregistry.domain.InMemoryConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module
+@Module(includes = StoreModule.class)
 public abstract class ServerModule {
 
   private ServerModule() {}
-
-  @Provides
-  @Singleton
-  static ConnectionRegistry connectionRegistry() {
-    return new InMemoryConnectionRegistry();
-  }
 
   @Provides
   @Singleton
@@ -51,9 +44,20 @@ public abstract class ServerModule {
     return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients);
   }
 
+  /**
+   * Netty on the configured address. Calls on the in-memory store never block, so they run on
+   * the transport's own threads: handing each call to a pool would cost more than the call.
+   * Stores that wait on a disk or a network keep grpc-java's default pool, so that a slow store
+   * cannot stall the event loop.
+   */
   @Provides
   static ServerBuilder<?> serverBuilder(ServerSettings settings) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    if (!settings.store().blocking()) {
+      builder.directExecutor();
+    }
+    return builder;
   }
 
   @Provides

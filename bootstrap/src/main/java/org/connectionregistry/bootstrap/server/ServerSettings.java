@@ -1,4 +1,4 @@
 package org.connectionregistry.bootstrap.server;
 
-/** Where the server listens. */
-public record ServerSettings(String host, int port) {}
+/** Where the server listens, and where it keeps the registry. */
+public record ServerSettings(String host, int port, StoreSpec store) {}

@@ -334,8 +334,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       case DataUtils.ERROR_READING_FAILED:
       case DataUtils.ERROR_CHUNK_NOT_FOUND:
       case DataUtils.ERROR_BLOCK_NOT_FOUND:
-        return "it is not a valid store file (corrupt, or not written by this program): "
-            + oneLine(e.getMessage());
+        // MVStore's own words here name its internal objects, which tell a user nothing.
+        return "it is not a valid store file (corrupt, or not written by this program)";
       default:
         return "cannot be opened: " + oneLine(e.getMessage());
     }

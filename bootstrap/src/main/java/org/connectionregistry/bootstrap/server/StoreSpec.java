@@ -1,0 +1,98 @@
+package org.connectionregistry.bootstrap.server;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Objects;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Which {@link org.connectionregistry.domain.ConnectionRegistry} the server keeps its statuses
+ * in, as written after {@code --store}: {@code memory}, {@code file:PATH} or
+ * {@code redis://HOST:PORT[/DB]}.
+ */
+public sealed interface StoreSpec {
+
+  String USAGE = "memory, file:PATH or redis://HOST:PORT[/DB]";
+
+  /** Whether calls on this store may block a thread (on disk or on the network). */
+  boolean blocking();
+
+  /** In this process's memory, as in the original: fast, and gone on restart. */
+  record Memory() implements StoreSpec {
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "memory";
+    }
+  }
+
+  /** A durable store in one file on local disk. */
+  record File(Path path) implements StoreSpec {
+    public File {
+      Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public boolean blocking() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "file:" + path;
+    }
+  }
+
+  /** State in Redis, shared by every server that names the same one. */
+  record Redis(String uri) implements StoreSpec {
+    public Redis {
+      Objects.requireNonNull(uri, "uri");
+    }
+
+    @Override
+    public boolean blocking() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return uri;
+    }
+  }
+
+  /** Reads a {@code --store} value; the Redis URI's own form is checked when connecting. */
+  static StoreSpec parse(String value) {
+    String spec = value.strip();
+    if (spec.equals("memory")) {
+      return new Memory();
+    }
+    if (spec.startsWith("file:") && spec.length() > "file:".length()) {
+      try {
+        return new File(Path.of(spec.substring("file:".length())));
+      } catch (InvalidPathException e) {
+        throw new IllegalArgumentException("'" + value + "' is not a usable path: " + e.getReason());
+      }
+    }
+    if (spec.startsWith("redis://")) {
+      return new Redis(spec);
+    }
+    throw new IllegalArgumentException("'" + value + "' is not a store; use " + USAGE);
+  }
+
+  /** Lets picocli read {@code --store} and report a bad value as a usage error. */
+  final class Converter implements ITypeConverter<StoreSpec> {
+    @Override
+    public StoreSpec convert(String value) {
+      try {
+        return parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

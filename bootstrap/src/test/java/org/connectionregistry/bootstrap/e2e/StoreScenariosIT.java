@@ -1,0 +1,186 @@
+package org.connectionregistry.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server on each storage engine, as an operator runs it: restarts, crashes, shared state, outages. */
+class StoreScenariosIT {
+
+  @TempDir Path directory;
+
+  @Test
+  @DisplayName("with --store file:, every acknowledged Hello survives kill -9 and a restart")
+  void fileStoreSurvivesKill9() throws Exception {
+    String store = "file:" + directory.resolve("registry.db");
+    int clients = 40;
+    List<String> script = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      script.addAll(List.of("1", "user_" + i, "Hello"));
+    }
+    script.addAll(List.of("1", "user_0", "Goodbye", "3"));
+
+    try (ServerProcess first = ServerProcess.start("--store", store)) {
+      ClientRun run = ClientRun.against(first.target(), script.toArray(String[]::new));
+      assertThat(run.answers().stream().filter(line -> line.startsWith("Server Response:")))
+          .hasSize(clients + 1);
+    } // close() kills the server with SIGKILL: no shutdown hook, no final commit
+
+    try (ServerProcess second = ServerProcess.start("--store", store)) {
+      ClientRun listing = ClientRun.against(second.target(), "2", "", "3");
+      List<String> statuses =
+          listing.answers().stream().filter(line -> line.startsWith("Client ID: ")).toList();
+      assertThat(statuses).hasSize(clients).contains("Client ID: user_0, Status: disconnected");
+      for (int i = 1; i < clients; i++) {
+        assertThat(statuses).contains("Client ID: user_" + i + ", Status: connected");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("two servers on one Redis: a Hello sent to one is read from the other at once")
+  void twoServersShareRedis() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        ServerProcess one = ServerProcess.start("--store", redis.uri());
+        ServerProcess other = ServerProcess.start("--store", redis.uri())) {
+      ClientRun.against(one.target(), "1", "shared_user", "Hello", "3");
+
+      ClientRun read = ClientRun.against(other.target(), "2", "shared_user", "3");
+
+      assertThat(read.answers()).contains("Client ID: shared_user, Status: connected");
+    }
+  }
+
+  @Test
+  @DisplayName("Redis stopped mid-run: calls fail as unavailable and health says NOT_SERVING; "
+      + "Redis back: calls succeed again without restarting the server")
+  void redisOutageAndRecovery() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.start();
+        ServerProcess server = ServerProcess.start("--store", redis.uri())) {
+      ManagedChannel channel = ManagedChannelBuilder.forTarget(server.target()).usePlaintext().build();
+      try {
+        ClientRun.against(server.target(), "1", "before", "Hello", "3");
+
+        redis.stop();
+        ClientRun during = ClientRun.against(server.target(), "1", "during", "Hello", "2", "before", "3");
+        assertThat(during.answers().stream().filter(line -> line.contains("unavailable")))
+            .hasSize(2)
+            .allSatisfy(line -> assertThat(line).contains("Redis at 127.0.0.1"));
+        awaitHealth(channel, ServingStatus.NOT_SERVING);
+        assertThat(server.isAlive()).isTrue();
+
+        redis.restart();
+        awaitHealth(channel, ServingStatus.SERVING);
+        ClientRun after = ClientRun.against(server.target(), "1", "after", "Hello", "2", "after", "3");
+        assertThat(after.answers())
+            .contains(
+                "Server Response: Client after marked as connected.",
+                "Client ID: after, Status: connected");
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a bad --store value stops the server at start-up with one clear line")
+  void badStoreValue() throws Exception {
+    StartFailure failure = StartFailure.of("--store", "postgres://somewhere");
+
+    assertThat(failure.exitCode()).isEqualTo(2);
+    assertThat(failure.output())
+        .startsWith("connection-server: Invalid value for option '--store': 'postgres://somewhere' is not a store")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  @DisplayName("an unwritable store path stops the server at start-up with one clear line")
+  void unwritablePath() throws Exception {
+    Path missing = directory.resolve("no-such-directory").resolve("registry.db");
+
+    StartFailure failure = StartFailure.of("--store", "file:" + missing);
+
+    assertThat(failure.exitCode()).isEqualTo(1);
+    assertThat(failure.output().strip())
+        .isEqualTo("connection-server: Cannot open store file " + missing + ": directory "
+            + missing.getParent() + " does not exist");
+  }
+
+  @Test
+  @DisplayName("a corrupt store file stops the server at start-up with one clear line, and is left as it was")
+  void corruptFile() throws Exception {
+    Path file = directory.resolve("registry.db");
+    byte[] garbage = "this is not a registry\n".repeat(300).getBytes(StandardCharsets.UTF_8);
+    Files.write(file, garbage);
+
+    StartFailure failure = StartFailure.of("--store", "file:" + file);
+
+    assertThat(failure.exitCode()).isEqualTo(1);
+    assertThat(failure.output().strip().lines()).hasSize(1);
+    assertThat(failure.output()).contains("Cannot open store file " + file + ": it is not a valid store file");
+    assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
+  }
+
+  @Test
+  @DisplayName("Redis not reachable at start-up stops the server with one clear line naming it")
+  void redisDownAtStart() throws Exception {
+    int port = Processes.freePort();
+
+    StartFailure failure = StartFailure.of("--store", "redis://127.0.0.1:" + port);
+
+    assertThat(failure.exitCode()).isEqualTo(1);
+    assertThat(failure.output().strip())
+        .startsWith("connection-server: Redis at 127.0.0.1:" + port + " is unavailable");
+  }
+
+  private static void awaitHealth(ManagedChannel channel, ServingStatus wanted) throws InterruptedException {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+    ServingStatus last = null;
+    while (Instant.now().isBefore(deadline)) {
+      last =
+          health
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.newBuilder().setService("client_service.ClientService").build())
+              .getStatus();
+      if (last == wanted) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("health stayed " + last + ", expected " + wanted);
+  }
+
+  /** A server that is expected not to start: what it printed and its exit code. */
+  private record StartFailure(int exitCode, String output) {
+    static StartFailure of(String... args) throws Exception {
+      List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(Processes.freePort())));
+      all.addAll(List.of(args));
+      Process process =
+          new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), all.toArray(String[]::new)))
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("the server did not stop: " + output);
+      }
+      return new StartFailure(process.exitValue(), output);
+    }
+  }
+}

@@ -4,10 +4,16 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.junit.AnalyzeClasses;
-import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.qameta.allure.Allure;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The dependency rule of the hexagon, checked over every production class of every module.
@@ -15,10 +21,12 @@ import com.tngtech.archunit.lang.ArchRule;
  * already makes most violations fail to compile; these rules say the intent out loud and catch
  * what the module graph cannot (a package in the wrong module, a leak through a transitive
  * dependency).
+ *
+ * <p>Each rule is checked by a plain JUnit test rather than an ArchUnit test field, so the test
+ * report can group it by feature and story and show the rule's own words as its step.
  */
-@AnalyzeClasses(
-    packages = "org.connectionregistry",
-    importOptions = ImportOption.DoNotIncludeTests.class)
+@Feature("Architecture")
+@DisplayName("Architecture: the hexagon's dependency rule")
 class ArchitectureTest {
 
   private static final String DOMAIN = "org.connectionregistry.domain..";
@@ -28,8 +36,17 @@ class ArchitectureTest {
   private static final String GENERATED_PROTO = "org.connectionregistry.proto..";
   private static final String BOOTSTRAP = "org.connectionregistry.bootstrap..";
 
-  @ArchTest
-  static final ArchRule the_domain_depends_on_nothing_but_itself_and_the_jdk =
+  private static JavaClasses productionClasses;
+
+  @BeforeAll
+  static void importProductionClasses() {
+    productionClasses =
+        new ClassFileImporter()
+            .withImportOption(new ImportOption.DoNotIncludeTests())
+            .importPackages("org.connectionregistry");
+  }
+
+  private static final ArchRule THE_DOMAIN_DEPENDS_ON_NOTHING_BUT_ITSELF_AND_THE_JDK =
       classes()
           .that()
           .resideInAPackage(DOMAIN)
@@ -37,8 +54,7 @@ class ArchitectureTest {
           .onlyDependOnClassesThat()
           .resideInAnyPackage(DOMAIN, "java..");
 
-  @ArchTest
-  static final ArchRule the_application_depends_on_nothing_but_the_domain_and_the_jdk =
+  private static final ArchRule THE_APPLICATION_DEPENDS_ON_NOTHING_BUT_THE_DOMAIN_AND_THE_JDK =
       classes()
           .that()
           .resideInAPackage(APPLICATION)
@@ -46,8 +62,7 @@ class ArchitectureTest {
           .onlyDependOnClassesThat()
           .resideInAnyPackage(APPLICATION, DOMAIN, "java..");
 
-  @ArchTest
-  static final ArchRule the_application_knows_no_adapter_transport_or_framework =
+  private static final ArchRule THE_APPLICATION_KNOWS_NO_ADAPTER_TRANSPORT_OR_FRAMEWORK =
       noClasses()
           .that()
           .resideInAPackage(APPLICATION)
@@ -63,15 +78,13 @@ class ArchitectureTest {
               "javax.inject..",
               "jakarta.inject..");
 
-  @ArchTest
-  static final ArchRule no_adapter_depends_on_another_adapter =
+  private static final ArchRule NO_ADAPTER_DEPENDS_ON_ANOTHER_ADAPTER =
       slices()
           .matching("org.connectionregistry.adapter.(*)..")
           .should()
           .notDependOnEachOther();
 
-  @ArchTest
-  static final ArchRule generated_protobuf_types_stay_inside_the_grpc_adapter =
+  private static final ArchRule GENERATED_PROTOBUF_TYPES_STAY_INSIDE_THE_GRPC_ADAPTER =
       noClasses()
           .that()
           .resideOutsideOfPackages(GENERATED_PROTO, GRPC_ADAPTER)
@@ -81,8 +94,7 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage(GENERATED_PROTO);
 
-  @ArchTest
-  static final ArchRule only_bootstrap_uses_dagger =
+  private static final ArchRule ONLY_BOOTSTRAP_USES_DAGGER =
       noClasses()
           .that()
           .resideOutsideOfPackage(BOOTSTRAP)
@@ -90,8 +102,7 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("dagger..", "javax.inject..", "jakarta.inject..");
 
-  @ArchTest
-  static final ArchRule nothing_but_bootstrap_depends_on_bootstrap =
+  private static final ArchRule NOTHING_BUT_BOOTSTRAP_DEPENDS_ON_BOOTSTRAP =
       noClasses()
           .that()
           .resideOutsideOfPackage(BOOTSTRAP)
@@ -99,7 +110,67 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage(BOOTSTRAP);
 
-  @ArchTest
-  static final ArchRule packages_form_no_cycles =
+  private static final ArchRule PACKAGES_FORM_NO_CYCLES =
       slices().matching("org.connectionregistry.(**)").should().beFreeOfCycles();
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("the domain depends on nothing but itself and the JDK")
+  void theDomainDependsOnNothingButItselfAndTheJdk() {
+    check(THE_DOMAIN_DEPENDS_ON_NOTHING_BUT_ITSELF_AND_THE_JDK);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("the application depends on nothing but the domain and the JDK")
+  void theApplicationDependsOnNothingButTheDomainAndTheJdk() {
+    check(THE_APPLICATION_DEPENDS_ON_NOTHING_BUT_THE_DOMAIN_AND_THE_JDK);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("the application knows no adapter, transport or framework")
+  void theApplicationKnowsNoAdapterTransportOrFramework() {
+    check(THE_APPLICATION_KNOWS_NO_ADAPTER_TRANSPORT_OR_FRAMEWORK);
+  }
+
+  @Test
+  @Story("Adapters do not depend on each other")
+  @DisplayName("no adapter depends on another adapter")
+  void noAdapterDependsOnAnotherAdapter() {
+    check(NO_ADAPTER_DEPENDS_ON_ANOTHER_ADAPTER);
+  }
+
+  @Test
+  @Story("Protobuf stays in adapter-grpc")
+  @DisplayName("generated protobuf types stay inside the gRPC adapter")
+  void generatedProtobufTypesStayInsideTheGrpcAdapter() {
+    check(GENERATED_PROTOBUF_TYPES_STAY_INSIDE_THE_GRPC_ADAPTER);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("only bootstrap uses Dagger")
+  void onlyBootstrapUsesDagger() {
+    check(ONLY_BOOTSTRAP_USES_DAGGER);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("nothing but bootstrap depends on bootstrap")
+  void nothingButBootstrapDependsOnBootstrap() {
+    check(NOTHING_BUT_BOOTSTRAP_DEPENDS_ON_BOOTSTRAP);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("packages form no cycles")
+  void packagesFormNoCycles() {
+    check(PACKAGES_FORM_NO_CYCLES);
+  }
+
+  /** Checks a rule as one report step that reads the rule's own words. */
+  private static void check(ArchRule rule) {
+    Allure.step("ArchUnit rule: " + rule.getDescription(), () -> rule.check(productionClasses));
+  }
 }

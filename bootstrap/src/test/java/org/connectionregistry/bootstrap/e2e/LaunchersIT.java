@@ -2,6 +2,9 @@ package org.connectionregistry.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qameta.allure.Allure;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,10 +15,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What the two launchers do at their edges: help, bad arguments, a busy port, shutdown, no server. */
+@DisplayName("End to end: the launchers at their edges")
 class LaunchersIT {
 
   @Test
   @DisplayName("the server stops on SIGTERM within 10 seconds with status 0 or 143")
+  @Feature("Server")
+  @Story("Starting and stopping")
   void serverStopsOnSigterm() throws Exception {
     try (ServerProcess server = ServerProcess.start()) {
       ClientRun.against(server.target(), "1", "before_stop", "Hello", "3");
@@ -29,6 +35,8 @@ class LaunchersIT {
 
   @Test
   @DisplayName("a client with no server says the target is unavailable, and the menu goes on")
+  @Feature("Console client")
+  @Story("Server unavailable")
   void clientWithoutServer() throws Exception {
     String target = "127.0.0.1:" + Processes.freePort();
 
@@ -44,6 +52,9 @@ class LaunchersIT {
 
   @Test
   @DisplayName("--help describes both launchers' options")
+  @Feature("Console client")
+  @Feature("Server")
+  @Story("Command-line options")
   void help() throws Exception {
     ClientRun clientHelp = ClientRun.of("", "--help");
     assertThat(clientHelp.exitCode()).isZero();
@@ -54,6 +65,7 @@ class LaunchersIT {
             .redirectErrorStream(true)
             .start();
     String serverHelp = new String(server.getInputStream().readAllBytes());
+    Allure.addAttachment("server output (--help)", "text/plain", serverHelp, ".txt");
     assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(server.exitValue()).isZero();
     assertThat(serverHelp).contains("--host", "--port", "50051", "0.0.0.0");
@@ -61,6 +73,8 @@ class LaunchersIT {
 
   @Test
   @DisplayName("a bad option is one clear message and exit code 2, never a stack trace")
+  @Feature("Console client")
+  @Story("Command-line options")
   void badOption() throws Exception {
     ClientRun run = ClientRun.of("", "--deadline", "soon");
 
@@ -70,8 +84,11 @@ class LaunchersIT {
 
   @Test
   @DisplayName("a port already in use stops the server with one clear line and a non-zero exit code")
+  @Feature("Server")
+  @Story("Starting and stopping")
   void portInUse() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Allure.step("something else already listens on 127.0.0.1:" + taken.getLocalPort());
       Process server =
           new ProcessBuilder(
                   Processes.javaCommand(
@@ -80,6 +97,8 @@ class LaunchersIT {
               .redirectErrorStream(true)
               .start();
       String output = new String(server.getInputStream().readAllBytes());
+      Allure.addAttachment(
+          "server log (127.0.0.1:" + taken.getLocalPort() + ")", "text/plain", output, ".txt");
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
       assertThat(server.exitValue()).isNotZero();

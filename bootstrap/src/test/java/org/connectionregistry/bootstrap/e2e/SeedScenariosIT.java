@@ -2,6 +2,8 @@ package org.connectionregistry.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The seed's workflows, as a user runs them: a server process and console client processes. */
+@DisplayName("End to end: the seed's workflows, server and console client processes")
 class SeedScenariosIT {
 
   private ServerProcess server;
@@ -30,6 +33,8 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("a client says Hello, then lists every client")
+  @Feature("Sending messages")
+  @Story("Hello marks a client as connected")
   void helloThenListAll() throws Exception {
     ClientRun run = ClientRun.against(server.target(), "1", "user1", "Hello", "2", "", "3");
 
@@ -44,6 +49,8 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("Hello, an invalid Hurrah, then Goodbye: the Hurrah changes nothing and the server warns")
+  @Feature("Sending messages")
+  @Story("Any other message is rejected")
   void helloHurrahGoodbye() throws Exception {
     ClientRun run =
         ClientRun.against(
@@ -71,6 +78,8 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("the menu reads word for word as the original's")
+  @Feature("Console client")
+  @Story("Menu")
   void menuWords() throws Exception {
     ClientRun run = ClientRun.against(server.target(), "3");
 
@@ -81,6 +90,9 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("an unknown client and a bad choice are messages, and the menu goes on")
+  @Feature("Console client")
+  @Story("Get Client Status")
+  @Story("Invalid choice")
   void unknownClientAndBadChoice() throws Exception {
     ClientRun run = ClientRun.against(server.target(), "2", "ghost", "7", "3");
 
@@ -94,6 +106,8 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("end of input ends the client cleanly, with exit code 0")
+  @Feature("Console client")
+  @Story("Driven through a pipe")
   void endOfInput() throws Exception {
     ClientRun run = ClientRun.against(server.target(), "1", "seed", "Hello");
 
@@ -104,6 +118,8 @@ class SeedScenariosIT {
 
   @Test
   @DisplayName("several clients at once all reach the same server, and each sees the others' updates")
+  @Feature("Several clients")
+  @Story("Many clients at once")
   void severalClientsAtOnce() throws Exception {
     int clients = 4;
     ExecutorService pool = Executors.newFixedThreadPool(clients);

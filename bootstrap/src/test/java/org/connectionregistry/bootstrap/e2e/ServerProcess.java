@@ -1,5 +1,6 @@
 package org.connectionregistry.bootstrap.e2e;
 
+import io.qameta.allure.Allure;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,7 +13,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A real {@code connection-server.jar} process on a free loopback port. */
+/**
+ * A real {@code connection-server.jar} process on a free loopback port.
+ *
+ * <p>Its start is a step of the test report, and everything it printed (its log) is attached to
+ * the test when it stops, so every end-to-end test carries the server's side of the story.
+ */
 final class ServerProcess implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -21,6 +27,7 @@ final class ServerProcess implements AutoCloseable {
   private final int port;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final Thread reader;
+  private boolean logAttached;
 
   private ServerProcess(Process process, int port) {
     this.process = process;
@@ -48,13 +55,27 @@ final class ServerProcess implements AutoCloseable {
     int port = Processes.freePort();
     List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(port)));
     args.addAll(List.of(extraArgs));
-    Process process =
-        new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), args.toArray(String[]::new)))
-            .redirectErrorStream(true)
-            .start();
-    ServerProcess server = new ServerProcess(process, port);
-    server.awaitLine(line -> line.contains("Server is starting on port " + port + "."), START_TIMEOUT);
-    return server;
+    String step =
+        "the server is started on 127.0.0.1:" + port
+            + (extraArgs.length == 0 ? "" : " with " + String.join(" ", extraArgs));
+    return Allure.step(
+        step,
+        () -> {
+          Process process =
+              new ProcessBuilder(
+                      Processes.javaCommand(Processes.serverJar(), args.toArray(String[]::new)))
+                  .redirectErrorStream(true)
+                  .start();
+          ServerProcess server = new ServerProcess(process, port);
+          try {
+            server.awaitLine(
+                line -> line.contains("Server is starting on port " + port + "."), START_TIMEOUT);
+          } catch (AssertionError | InterruptedException e) {
+            server.close(); // stop it, and attach what it printed
+            throw e;
+          }
+          return server;
+        });
   }
 
   int port() {
@@ -105,6 +126,7 @@ final class ServerProcess implements AutoCloseable {
       throw new AssertionError("server did not stop within " + timeout + " of SIGTERM:\n" + outputText());
     }
     reader.join(5_000); // everything it printed before exiting
+    attachLog();
     return process.exitValue();
   }
 
@@ -116,6 +138,17 @@ final class ServerProcess implements AutoCloseable {
   public void close() throws InterruptedException {
     if (process.isAlive()) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    reader.join(5_000);
+    attachLog();
+  }
+
+  /** Attaches the server's log to the running test, once, when the server has stopped. */
+  private void attachLog() {
+    if (!logAttached) {
+      logAttached = true;
+      Allure.addAttachment(
+          "server log (127.0.0.1:" + port + ")", "text/plain", outputText(), ".txt");
     }
   }
 }

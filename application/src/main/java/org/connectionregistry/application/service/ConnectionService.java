@@ -2,6 +2,7 @@ package org.connectionregistry.application.service;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
@@ -43,5 +44,10 @@ public final class ConnectionService
   @Override
   public List<ClientConnection> listClients() {
     return registry.listAll();
+  }
+
+  @Override
+  public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+    return registry.list(after, limit);
   }
 }

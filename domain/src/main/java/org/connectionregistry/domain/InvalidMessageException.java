@@ -10,6 +10,15 @@ public final class InvalidMessageException extends InvalidInputException {
     this.rejectedMessage = rejectedMessage;
   }
 
+  /**
+   * No stack trace: this is an answer to a caller, not a fault, and a server rejects such
+   * messages at request rate; filling in a trace would cost more than the rest of the call.
+   */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
+  }
+
   /** The message exactly as it was sent. */
   public String rejectedMessage() {
     return rejectedMessage;

@@ -2,6 +2,8 @@ package org.connectionregistry.adapter.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The console table of CONTRACT.md, row by row, as a user at the menu reads it. */
+@Feature("Console client")
+@DisplayName("Console client: the menu, row by row of the console table")
 class ConsoleMenuTest {
 
   private ConnectionService service;
@@ -52,6 +56,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("The menu")
+  @Story("Menu")
   class Menu {
 
     @Test
@@ -97,6 +102,7 @@ class ConsoleMenuTest {
 
     @Test
     @DisplayName("says 'Invalid choice. Please try again.' to anything but 1, 2 or 3, and goes on")
+    @Story("Invalid choice")
     void rejectsAnyOtherChoice() {
       assertThat(replies("4\n\nhello\n1 2\n0\n3\n"))
           .containsExactly(
@@ -127,6 +133,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("Option 1, Send Message")
+  @Story("Send Message")
   class SendMessage {
 
     @Test
@@ -220,6 +227,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("Option 2, Get Client Status")
+  @Story("Get Client Status")
   class GetClientStatus {
 
     @Test
@@ -279,6 +287,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("Option 3, Exit")
+  @Story("Exit")
   class Exit {
 
     @Test
@@ -300,6 +309,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("The end of input")
+  @Story("Driven through a pipe")
   class EndOfInput {
 
     @Test
@@ -350,6 +360,7 @@ class ConsoleMenuTest {
 
   @Nested
   @DisplayName("Errors the in-memory registry cannot make")
+  @Feature("Console client")
   class Failures {
 
     private static final String UNAVAILABLE = "Server localhost:50051 is unavailable";
@@ -369,6 +380,7 @@ class ConsoleMenuTest {
 
     @Test
     @DisplayName("an unavailable server is one line naming it, in every option, and the menu goes on")
+    @Story("Server unavailable")
     void unavailableServerIsOneLine() {
       ConsoleSession session =
           ConsoleSession.run(sendFails, getFails, listFails, "1\nuser_1\nHello\n2\n\n2\nuser_1\n3\n");
@@ -383,6 +395,7 @@ class ConsoleMenuTest {
 
     @Test
     @DisplayName("an error message over several lines is shown on one")
+    @Story("Errors are one line, never a stack trace")
     void multiLineErrorIsShownOnOneLine() {
       ListClientsUseCase failsOnTwoLines =
           () -> {
@@ -395,6 +408,7 @@ class ConsoleMenuTest {
 
     @Test
     @DisplayName("an unexpected fault is one 'Error:' line with no stack trace, and the menu goes on")
+    @Story("Errors are one line, never a stack trace")
     void unexpectedFaultIsOneLine() {
       SendMessageUseCase broken =
           command -> {
@@ -418,6 +432,7 @@ class ConsoleMenuTest {
 
   @Test
   @DisplayName("a session of several operations in a row answers each in turn")
+  @Story("Menu")
   void sessionOfSeveralOperations() {
     String input =
         String.join(

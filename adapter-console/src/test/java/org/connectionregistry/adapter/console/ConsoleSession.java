@@ -1,5 +1,6 @@
 package org.connectionregistry.adapter.console;
 
+import io.qameta.allure.Allure;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -11,7 +12,10 @@ import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 
-/** One run of the menu on given input, and what the user saw. */
+/**
+ * One run of the menu on given input, and what the user saw. In the test report a run is a step
+ * that names what the user typed, with what the console printed attached.
+ */
 final class ConsoleSession {
 
   /** The prompts, which end without a line break, so whatever follows lands on their line. */
@@ -33,11 +37,30 @@ final class ConsoleSession {
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients,
       String input) {
-    return run(
-        sendMessage,
-        getClientStatus,
-        listClients,
-        new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+    return Allure.step(
+        "the user types " + typed(input),
+        () ->
+            run(
+                sendMessage,
+                getClientStatus,
+                listClients,
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  /** The typed lines as the user would say them: {@code 1, user_1, Hello, "", 3}. */
+  private static String typed(String input) {
+    if (input.isEmpty()) {
+      return "nothing (end of input)";
+    }
+    String[] lines = input.split("\n", -1);
+    int count = input.endsWith("\n") ? lines.length - 1 : lines.length;
+    StringBuilder said = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      String line = lines[i];
+      said.append(i == 0 ? "" : ", ")
+          .append(!line.isEmpty() && line.equals(line.strip()) ? line : '"' + line + '"');
+    }
+    return said.toString();
   }
 
   static ConsoleSession run(
@@ -49,7 +72,9 @@ final class ConsoleSession {
     PrintStream out = new PrintStream(bytes, false, StandardCharsets.UTF_8);
     new ConsoleMenu(sendMessage, getClientStatus, listClients, input, out).run();
     out.flush();
-    return new ConsoleSession(bytes.toString(StandardCharsets.UTF_8));
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    Allure.addAttachment("console output", "text/plain", printed, ".txt");
+    return new ConsoleSession(printed);
   }
 
   /** Everything printed, exactly. */

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * implementation, so one server and another list the same clients in the same order.
  */
 @Feature("Storage")
-@Story("Registry contract")
 public abstract class ConnectionRegistryContract {
 
   private static final ClientId USER_1 = ClientId.of("user_1");
@@ -55,6 +54,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("a recorded status can be read back")
   void recordedStatusCanBeReadBack() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -63,6 +63,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("a later message overwrites the status: Hello then Goodbye is disconnected")
   void laterStatusOverwritesEarlierOne() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -74,6 +75,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("a client that never sent a message has no status")
   void unknownClientHasNoStatus() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -83,6 +85,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("an empty registry lists no clients")
   void emptyRegistryListsNothing() {
     assertThat(registry.listAll()).isEmpty();
@@ -90,6 +93,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("clients are listed in client-ID order (String order, i.e. UTF-16), any script")
   void clientsAreListedInClientIdOrder() {
     // Written out by hand rather than sorted by the test. The last two differ between UTF-16 and
@@ -112,6 +116,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("listing carries each client's current status")
   void listingCarriesStatuses() {
     registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
@@ -127,6 +132,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("paging with after and limit visits every client once, in order")
   void pagingVisitsEveryClientOnce() {
     List<String> expected = numberedIds("id-", 100);
@@ -153,6 +159,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("after is exclusive, and need not be a registered client")
   void afterIsExclusiveAndNeedNotExist() {
     List.of("a", "b", "c", "d").forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
@@ -165,6 +172,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("listAll returns every client even beyond one default page of 10,000")
   void listAllReturnsManyClients() throws Exception {
     int count = 25_000;
@@ -186,6 +194,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("concurrent writers lose nothing: each client ends with its last write")
   void concurrentWritersLoseNothing() throws Exception {
     int threads = 8;
@@ -212,6 +221,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("concurrent writers to one client leave one of the written statuses")
   void concurrentWritersToOneClient() throws Exception {
     ClientId shared = ClientId.of("shared");
@@ -226,6 +236,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("a limit below 1 is rejected with a message naming the limit")
   void invalidLimitIsRejected() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -239,6 +250,7 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Registry contract")
   @DisplayName("a registry is available while its storage is")
   void registryIsAvailable() {
     assertThat(registry.isAvailable()).isTrue();

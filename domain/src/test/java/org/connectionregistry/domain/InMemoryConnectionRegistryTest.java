@@ -2,10 +2,12 @@ package org.connectionregistry.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qameta.allure.Story;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("In-memory registry: the registry contract")
+@Story("In-memory store")
 class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
 
   @Override

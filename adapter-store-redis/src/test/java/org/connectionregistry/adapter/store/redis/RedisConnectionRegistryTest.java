@@ -3,6 +3,7 @@ package org.connectionregistry.adapter.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qameta.allure.Story;
 import java.io.IOException;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@Story("Redis store")
+@DisplayName("Redis store: the registry contract on a real redis-server")
 class RedisConnectionRegistryTest extends ConnectionRegistryContract {
 
   private static RedisServer redis;

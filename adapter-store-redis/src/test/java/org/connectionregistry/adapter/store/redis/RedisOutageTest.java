@@ -3,6 +3,8 @@ package org.connectionregistry.adapter.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.domain.ClientId;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Redis goes away and comes back while one registry object stays in use. */
+@Feature("Storage")
+@Story("Redis store")
+@DisplayName("Redis store: an outage and the recovery")
 class RedisOutageTest {
 
   private static final ClientId USER_1 = ClientId.of("user_1");

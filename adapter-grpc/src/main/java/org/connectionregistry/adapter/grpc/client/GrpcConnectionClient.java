@@ -3,15 +3,22 @@ package org.connectionregistry.adapter.grpc.client;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
@@ -30,8 +37,12 @@ import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceBlockingStub;
+import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceStub;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
+import org.connectionregistry.proto.ListClientsRequest;
+import org.connectionregistry.proto.ListClientsResponse;
+import org.connectionregistry.proto.ListedClient;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
 
@@ -47,7 +58,13 @@ public final class GrpcConnectionClient
   private static final Pattern MARKED_AS =
       Pattern.compile("marked as (\\S+?)\\.?\\s*$", Pattern.CASE_INSENSITIVE);
 
+  private static final ConnectionStatus[] STATUSES = ConnectionStatus.values();
+
+  private static final Comparator<ClientConnection> BY_CLIENT_ID =
+      Comparator.comparing(ClientConnection::clientId);
+
   private final ClientServiceBlockingStub stub;
+  private final ClientServiceStub asyncStub;
   private final String target;
   private final Duration deadline;
 
@@ -57,7 +74,9 @@ public final class GrpcConnectionClient
    * @param deadline how long each call may take before the server counts as unavailable
    */
   public GrpcConnectionClient(Channel channel, String target, Duration deadline) {
-    this.stub = ClientServiceGrpc.newBlockingStub(Objects.requireNonNull(channel, "channel"));
+    Objects.requireNonNull(channel, "channel");
+    this.stub = ClientServiceGrpc.newBlockingStub(channel);
+    this.asyncStub = ClientServiceGrpc.newStub(channel);
     this.target = Objects.requireNonNull(target, "target");
     this.deadline = Objects.requireNonNull(deadline, "deadline");
     if (deadline.isNegative() || deadline.isZero()) {
@@ -104,8 +123,71 @@ public final class GrpcConnectionClient
     return new ClientConnection(clientId, statusFromLabel(label, clientId.value()));
   }
 
+  /**
+   * Every client, through the streamed ListClients call; from a server that predates it (the
+   * original answers UNIMPLEMENTED), through GetClientStatus with an empty ID, whose single answer
+   * the channel must allow to be large (about 29 bytes a client).
+   */
   @Override
   public List<ClientConnection> listClients() {
+    return streamClients(ListClientsRequest.getDefaultInstance())
+        .orElseGet(this::listClientsTheLegacyWay);
+  }
+
+  @Override
+  public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    ListClientsRequest.Builder request = ListClientsRequest.newBuilder().setLimit(limit);
+    after.ifPresent(clientId -> request.setAfterClientId(clientId.value()));
+    return streamClients(request.build())
+        .orElseGet(() -> ListClientsUseCase.super.listClientsPage(after, limit));
+  }
+
+  /**
+   * The clients a ListClients call streams, or empty if the server does not know the call. The
+   * deadline bounds each wait for the next page, not the whole listing, which may rightly take
+   * longer on a huge registry.
+   */
+  private Optional<List<ClientConnection>> streamClients(ListClientsRequest request) {
+    Listing listing = new Listing();
+    asyncStub.listClients(request, listing);
+    long pagesSeen = 0;
+    while (true) {
+      try {
+        listing.done.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        return Optional.of(listing.clients());
+      } catch (TimeoutException e) {
+        long pages = listing.pages;
+        if (pages == pagesSeen) {
+          listing.call.cancel("No page within the deadline", null);
+          throw unavailable("no answer within " + readable(deadline), e);
+        }
+        pagesSeen = pages;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof DomainException answerBrokeTheContract) {
+          throw answerBrokeTheContract;
+        }
+        StatusRuntimeException failure =
+            cause instanceof StatusRuntimeException statusFailure
+                ? statusFailure
+                : Status.fromThrowable(cause).asRuntimeException();
+        if (failure.getStatus().getCode() == Status.Code.UNIMPLEMENTED && listing.pages == 0) {
+          return Optional.empty();
+        }
+        throw toDomainException(failure, null);
+      } catch (InterruptedException e) {
+        listing.call.cancel("The caller was interrupted", e);
+        Thread.currentThread().interrupt();
+        throw new RemoteCallException(
+            "Listing the clients of server " + target + " was interrupted", e);
+      }
+    }
+  }
+
+  private List<ClientConnection> listClientsTheLegacyWay() {
     ClientStatusResponse response;
     try {
       response = stubWithDeadline().getClientStatus(ClientStatusRequest.getDefaultInstance());
@@ -118,8 +200,72 @@ public final class GrpcConnectionClient
           new ClientConnection(
               foreignClientId(entry.getKey()), statusFromLabel(entry.getValue(), entry.getKey())));
     }
-    clients.sort((a, b) -> a.clientId().compareTo(b.clientId()));
+    clients.sort(BY_CLIENT_ID);
     return clients;
+  }
+
+  /**
+   * Collects the pages of one ListClients call. gRPC delivers them one at a time and in order;
+   * {@link #done} hands the list to the waiting caller, and with it everything written here.
+   */
+  private final class Listing
+      implements ClientResponseObserver<ListClientsRequest, ListClientsResponse> {
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    /** Read by the waiting caller, to tell a slow listing from a stalled one. */
+    volatile long pages;
+    /** Set before the call starts, on the caller's thread. */
+    ClientCallStreamObserver<ListClientsRequest> call;
+    private final List<ClientConnection> clients = new ArrayList<>();
+    private boolean sorted = true;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ListClientsRequest> requestStream) {
+      call = requestStream;
+    }
+
+    @Override
+    public void onNext(ListClientsResponse page) {
+      if (done.isDone()) {
+        return;
+      }
+      try {
+        for (ListedClient listed : page.getClientsList()) {
+          String rawId = listed.getClientId();
+          ClientConnection client =
+              new ClientConnection(
+                  foreignClientId(rawId), statusFromLabel(listed.getStatus(), rawId));
+          if (sorted
+              && !clients.isEmpty()
+              && BY_CLIENT_ID.compare(clients.get(clients.size() - 1), client) >= 0) {
+            sorted = false;
+          }
+          clients.add(client);
+        }
+      } catch (DomainException e) {
+        done.completeExceptionally(e);
+        call.cancel("The answer broke the contract", e);
+        return;
+      }
+      pages++;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      done.complete(null);
+    }
+
+    /** Our server sends the clients in order; a server of another version might not. */
+    List<ClientConnection> clients() {
+      if (!sorted) {
+        clients.sort(BY_CLIENT_ID);
+      }
+      return clients;
+    }
   }
 
   /** A deadline counts from the call, so each call gets a fresh one. */
@@ -145,6 +291,12 @@ public final class GrpcConnectionClient
   }
 
   private ConnectionStatus statusFromLabel(String label, String clientId) {
+    // Our server and the original send the labels exactly so; others may vary case or spacing.
+    for (ConnectionStatus status : STATUSES) {
+      if (status.label().equals(label)) {
+        return status;
+      }
+    }
     try {
       return ConnectionStatus.fromLabel(label.strip().toLowerCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

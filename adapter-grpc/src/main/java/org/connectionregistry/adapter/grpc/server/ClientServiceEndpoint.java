@@ -1,9 +1,11 @@
 package org.connectionregistry.adapter.grpc.server;
 
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
@@ -18,6 +20,9 @@ import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
+import org.connectionregistry.proto.ListClientsRequest;
+import org.connectionregistry.proto.ListClientsResponse;
+import org.connectionregistry.proto.ListedClient;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
 import org.slf4j.Logger;
@@ -42,6 +47,13 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
    * response whose headers are too large (8 KiB by default), so an echoed huge message is cut.
    */
   static final int MAX_DESCRIPTION_LENGTH = 1024;
+
+  /**
+   * Most clients in one ListClients message. A listed client takes at most about 530 bytes (128
+   * four-byte characters and a label), so a page stays under 2.2 MB, within any peer's default
+   * 4 MiB limit; typical pages are about 100 KB, large enough that per-message costs vanish.
+   */
+  public static final int LISTING_PAGE_SIZE = 4096;
 
   private final SendMessageUseCase sendMessage;
   private final GetClientStatusUseCase getClientStatus;
@@ -91,6 +103,86 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     }
     responses.onNext(response.build());
     responses.onCompleted();
+  }
+
+  /**
+   * Streams the clients a page at a time, and only as fast as the caller reads: a page is read
+   * from the registry when the transport can take it, so a slow reader of a large registry never
+   * makes the server buffer more than a page or two.
+   */
+  @Override
+  public void listClients(
+      ListClientsRequest request, StreamObserver<ListClientsResponse> responses) {
+    Optional<ClientId> after;
+    try {
+      String rawAfter = request.getAfterClientId();
+      after = rawAfter.isEmpty() ? Optional.empty() : Optional.of(ClientId.of(rawAfter));
+    } catch (Exception e) {
+      responses.onError(toStatus(e).asRuntimeException());
+      return;
+    }
+    long limit =
+        request.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(request.getLimit());
+    new Listing((ServerCallStreamObserver<ListClientsResponse>) responses, after, limit).start();
+  }
+
+  /**
+   * One ListClients call in progress. gRPC calls its handlers one at a time, never at once, so
+   * its fields need no locking.
+   */
+  private final class Listing implements Runnable {
+    private final ServerCallStreamObserver<ListClientsResponse> call;
+    private Optional<ClientId> after;
+    private long remaining;
+    private boolean finished;
+
+    Listing(
+        ServerCallStreamObserver<ListClientsResponse> call, Optional<ClientId> after, long limit) {
+      this.call = call;
+      this.after = after;
+      this.remaining = limit;
+    }
+
+    void start() {
+      call.setOnCancelHandler(() -> finished = true);
+      // gRPC runs this once the call is ready, and again whenever it becomes ready after a pause.
+      call.setOnReadyHandler(this);
+    }
+
+    @Override
+    public void run() {
+      while (!finished && call.isReady()) {
+        int wanted = (int) Math.min(LISTING_PAGE_SIZE, remaining);
+        List<ClientConnection> page;
+        try {
+          page = listClients.listClientsPage(after, wanted);
+        } catch (Exception e) {
+          finished = true;
+          call.onError(toStatus(e).asRuntimeException());
+          return;
+        }
+        if (!page.isEmpty()) {
+          call.onNext(toResponse(page));
+          after = Optional.of(page.get(page.size() - 1).clientId());
+          remaining -= page.size();
+        }
+        if (page.size() < wanted || remaining == 0) {
+          finished = true;
+          call.onCompleted();
+        }
+      }
+    }
+  }
+
+  private static ListClientsResponse toResponse(List<ClientConnection> page) {
+    ListClientsResponse.Builder response = ListClientsResponse.newBuilder();
+    for (ClientConnection connection : page) {
+      response.addClients(
+          ListedClient.newBuilder()
+              .setClientId(connection.clientId().value())
+              .setStatus(connection.status().label()));
+    }
+    return response.build();
   }
 
   private static void put(ClientStatusResponse.Builder response, ClientConnection connection) {

@@ -1,0 +1,270 @@
+package org.connectionregistry.adapter.grpc.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.connectionregistry.adapter.grpc.Loopback;
+import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
+import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.InMemoryConnectionRegistry;
+import org.connectionregistry.domain.RegistryUnavailableException;
+import org.connectionregistry.proto.ClientServiceGrpc;
+import org.connectionregistry.proto.ClientStatusRequest;
+import org.connectionregistry.proto.ClientStatusResponse;
+import org.connectionregistry.proto.ListClientsRequest;
+import org.connectionregistry.proto.ListClientsResponse;
+import org.connectionregistry.proto.ListedClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * "All clients" as the client adapter reads them: through ListClients from our server, through
+ * GetClientStatus("") from a server that predates ListClients, over Netty on 127.0.0.1.
+ */
+class ListClientsClientTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+  /** A default channel's limit on one inbound message. */
+  private static final int DEFAULT_LIMIT = 4 * 1024 * 1024;
+
+  private final InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
+  private GrpcServer ourServer;
+  private Server foreignServer;
+  private ManagedChannel channel;
+
+  @AfterEach
+  void closeEverything() throws InterruptedException {
+    Loopback.close(channel);
+    if (ourServer != null) {
+      ourServer.stop(Duration.ZERO);
+    }
+    if (foreignServer != null) {
+      foreignServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void ourServerListsManyPagesOfClientsInClientIdOrder() throws IOException {
+    int count = 3 * ClientServiceEndpoint.LISTING_PAGE_SIZE + 5;
+    List<ClientConnection> expected = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ClientConnection client =
+          new ClientConnection(
+              ClientId.of(String.format("user-%05d", i)),
+              i % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
+      expected.add(client);
+    }
+    // Registered in reverse, so that the order is the listing's doing.
+    for (int i = count - 1; i >= 0; i--) {
+      registry.record(expected.get(i).clientId(), expected.get(i).status());
+    }
+
+    assertThat(clientOf(startOurServer()).listClients()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void ourServerWithNoClientsListsNone() throws IOException {
+    assertThat(clientOf(startOurServer()).listClients()).isEmpty();
+  }
+
+  @Test
+  void aPageOfClientsStartsAfterTheGivenIdAndHoldsAtMostTheLimit() throws IOException {
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      registry.record(ClientId.of(id), ConnectionStatus.CONNECTED);
+    }
+    GrpcConnectionClient client = clientOf(startOurServer());
+
+    assertThat(client.listClientsPage(Optional.of(ClientId.of("b")), 2))
+        .extracting(connection -> connection.clientId().value())
+        .containsExactly("c", "d");
+    assertThat(client.listClientsPage(Optional.empty(), 10)).hasSize(5);
+  }
+
+  @Test
+  void aServerWithoutListClientsIsAskedTheLegacyWayAndItsAnswerSorted() throws IOException {
+    LegacyServer legacy = new LegacyServer(Map.of("b", "disconnected", "a", "connected"));
+    startForeign(legacy.definition());
+
+    List<ClientConnection> clients =
+        clientOf(Loopback.channelTo(foreignServer.getPort())).listClients();
+
+    assertThat(clients)
+        .containsExactly(
+            new ClientConnection(ClientId.of("a"), ConnectionStatus.CONNECTED),
+            new ClientConnection(ClientId.of("b"), ConnectionStatus.DISCONNECTED));
+    assertThat(legacy.allClientsAsked).hasValue(1);
+  }
+
+  @Test
+  void aLegacyAnswerLargerThanFourMebibytesIsAcceptedWhenTheChannelAllowsIt() throws IOException {
+    Map<String, String> statuses = new LinkedHashMap<>();
+    for (int i = 0; i < 200_000; i++) {
+      statuses.put(String.format("client-%07d", i), i % 5 == 0 ? "disconnected" : "connected");
+    }
+    LegacyServer legacy = new LegacyServer(statuses);
+    // The premise: this answer is more than a default channel accepts.
+    assertThat(legacy.answer.getSerializedSize()).isGreaterThan(DEFAULT_LIMIT);
+    startForeign(legacy.definition());
+    channel =
+        NettyChannelBuilder.forAddress(Loopback.HOST, foreignServer.getPort())
+            .usePlaintext()
+            .maxInboundMessageSize(64 * 1024 * 1024)
+            .build();
+
+    List<ClientConnection> clients = clientOf(channel).listClients();
+
+    assertThat(clients).hasSize(200_000);
+    assertThat(clients.get(0))
+        .isEqualTo(connection("client-0000000", ConnectionStatus.DISCONNECTED));
+    assertThat(clients.get(199_999))
+        .isEqualTo(connection("client-0199999", ConnectionStatus.CONNECTED));
+  }
+
+  @Test
+  void aServerThatStopsSendingPagesIsUnavailableAfterTheDeadline() throws IOException {
+    ListedClient first = ListedClient.newBuilder().setClientId("a").setStatus("connected").build();
+    startForeign(
+        streamingServer(
+            responses ->
+                // One page, then silence: the call is never ended.
+                responses.onNext(ListClientsResponse.newBuilder().addClients(first).build())));
+    channel = Loopback.channelTo(foreignServer.getPort());
+    GrpcConnectionClient client =
+        new GrpcConnectionClient(channel, "slow-host:1", Duration.ofMillis(200));
+
+    RegistryUnavailableException error =
+        catchThrowableOfType(RegistryUnavailableException.class, client::listClients);
+
+    assertThat(error).hasMessage("Server slow-host:1 is unavailable (no answer within 200ms)");
+  }
+
+  @Test
+  void pagesOutOfOrderFromAnotherServerAreSorted() throws IOException {
+    startForeign(
+        streamingServer(
+            responses -> {
+              responses.onNext(page("c", "connected", "a", "disconnected"));
+              responses.onNext(page("b", "Connected"));
+              responses.onCompleted();
+            }));
+
+    assertThat(clientOf(Loopback.channelTo(foreignServer.getPort())).listClients())
+        .containsExactly(
+            new ClientConnection(ClientId.of("a"), ConnectionStatus.DISCONNECTED),
+            new ClientConnection(ClientId.of("b"), ConnectionStatus.CONNECTED),
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.CONNECTED));
+  }
+
+  @Test
+  void aListedClientIdOurRulesRefuseIsARemoteCallErrorNamingIt() throws IOException {
+    startForeign(
+        streamingServer(
+            responses -> {
+              responses.onNext(page("ok", "connected", "not ok", "connected"));
+              responses.onCompleted();
+            }));
+
+    RemoteCallException error =
+        catchThrowableOfType(
+            RemoteCallException.class,
+            clientOf(Loopback.channelTo(foreignServer.getPort()))::listClients);
+
+    assertThat(error.getMessage())
+        .startsWith("Server foreign-host:1 lists a client ID this client cannot show ('not ok')");
+  }
+
+  private static ClientConnection connection(String id, ConnectionStatus status) {
+    return new ClientConnection(ClientId.of(id), status);
+  }
+
+  private GrpcConnectionClient clientOf(ManagedChannel newChannel) {
+    channel = newChannel;
+    return new GrpcConnectionClient(newChannel, "foreign-host:1", DEADLINE);
+  }
+
+  private ManagedChannel startOurServer() throws IOException {
+    ConnectionService service = new ConnectionService(registry);
+    ClientServiceEndpoint endpoint = new ClientServiceEndpoint(service, service, service);
+    ourServer = new GrpcServer(Loopback.serverBuilder(), endpoint).start();
+    return Loopback.channelTo(ourServer.port());
+  }
+
+  private void startForeign(ServerServiceDefinition service) throws IOException {
+    foreignServer =
+        NettyServerBuilder.forAddress(new InetSocketAddress(Loopback.HOST, 0))
+            .addService(service)
+            .build()
+            .start();
+  }
+
+  private static ListClientsResponse page(String... idsAndLabels) {
+    ListClientsResponse.Builder page = ListClientsResponse.newBuilder();
+    for (int i = 0; i < idsAndLabels.length; i += 2) {
+      page.addClients(
+          ListedClient.newBuilder().setClientId(idsAndLabels[i]).setStatus(idsAndLabels[i + 1]));
+    }
+    return page.build();
+  }
+
+  /** A server of another version whose ListClients does what the test says. */
+  private static ServerServiceDefinition streamingServer(
+      Consumer<StreamObserver<ListClientsResponse>> answer) {
+    return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
+        .addMethod(
+            ClientServiceGrpc.getListClientsMethod(),
+            ServerCalls.asyncServerStreamingCall(
+                (ListClientsRequest request, StreamObserver<ListClientsResponse> responses) ->
+                    answer.accept(responses)))
+        .build();
+  }
+
+  /**
+   * The original server's shape: only SendMessage and GetClientStatus exist, so ListClients is
+   * answered UNIMPLEMENTED by gRPC itself, as it would be by the Python server.
+   */
+  private static final class LegacyServer {
+    final ClientStatusResponse answer;
+    final AtomicInteger allClientsAsked = new AtomicInteger();
+
+    LegacyServer(Map<String, String> statuses) {
+      this.answer = ClientStatusResponse.newBuilder().putAllStatuses(statuses).build();
+    }
+
+    ServerServiceDefinition definition() {
+      return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
+          .addMethod(
+              ClientServiceGrpc.getGetClientStatusMethod(),
+              ServerCalls.asyncUnaryCall(
+                  (ClientStatusRequest request, StreamObserver<ClientStatusResponse> responses) -> {
+                    if (request.getClientId().isEmpty()) {
+                      allClientsAsked.incrementAndGet();
+                    }
+                    responses.onNext(answer);
+                    responses.onCompleted();
+                  }))
+          .build();
+    }
+  }
+}

@@ -30,8 +30,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Client IDs are ordered like {@link String#compareTo}, that is by UTF-16 code units, in every
  * implementation, so one server and another list the same clients in the same order.
+ *
+ * <p>The report's feature and story sit on this class, not on its methods: Allure reads no
+ * annotations off test methods a subclass inherits.
  */
 @Feature("Storage")
+@Story("Registry contract")
 public abstract class ConnectionRegistryContract {
 
   private static final ClientId USER_1 = ClientId.of("user_1");
@@ -54,7 +58,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("a recorded status can be read back")
   void recordedStatusCanBeReadBack() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -63,7 +66,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("a later message overwrites the status: Hello then Goodbye is disconnected")
   void laterStatusOverwritesEarlierOne() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -75,7 +77,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("a client that never sent a message has no status")
   void unknownClientHasNoStatus() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -85,7 +86,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("an empty registry lists no clients")
   void emptyRegistryListsNothing() {
     assertThat(registry.listAll()).isEmpty();
@@ -93,7 +93,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("clients are listed in client-ID order (String order, i.e. UTF-16), any script")
   void clientsAreListedInClientIdOrder() {
     // Written out by hand rather than sorted by the test. The last two differ between UTF-16 and
@@ -116,7 +115,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("listing carries each client's current status")
   void listingCarriesStatuses() {
     registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
@@ -132,7 +130,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("paging with after and limit visits every client once, in order")
   void pagingVisitsEveryClientOnce() {
     List<String> expected = numberedIds("id-", 100);
@@ -159,7 +156,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("after is exclusive, and need not be a registered client")
   void afterIsExclusiveAndNeedNotExist() {
     List.of("a", "b", "c", "d").forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
@@ -172,7 +168,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("listAll returns every client even beyond one default page of 10,000")
   void listAllReturnsManyClients() throws Exception {
     int count = 25_000;
@@ -194,7 +189,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("concurrent writers lose nothing: each client ends with its last write")
   void concurrentWritersLoseNothing() throws Exception {
     int threads = 8;
@@ -221,7 +215,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("concurrent writers to one client leave one of the written statuses")
   void concurrentWritersToOneClient() throws Exception {
     ClientId shared = ClientId.of("shared");
@@ -236,7 +229,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("a limit below 1 is rejected with a message naming the limit")
   void invalidLimitIsRejected() {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -250,7 +242,6 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @Story("Registry contract")
   @DisplayName("a registry is available while its storage is")
   void registryIsAvailable() {
     assertThat(registry.isAvailable()).isTrue();

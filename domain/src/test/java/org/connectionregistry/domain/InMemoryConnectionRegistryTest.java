@@ -7,7 +7,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("In-memory registry: the registry contract")
-@Story("In-memory store")
 class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
 
   @Override
@@ -16,6 +15,7 @@ class InMemoryConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("In-memory store")
   @DisplayName("size counts each client once, however often it wrote")
   void sizeCountsEachClientOnce() {
     InMemoryConnectionRegistry memory = (InMemoryConnectionRegistry) registry;

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@Story("File store")
 @DisplayName("File store (H2 MVStore): the registry contract, durability and bad files")
 class FileConnectionRegistryTest extends ConnectionRegistryContract {
 
@@ -37,6 +36,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("statuses survive closing and reopening the file")
   void statusesSurviveReopen() {
     Path file = dir.resolve("registry.db");
@@ -61,6 +61,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("every acknowledged change is there after the process is killed with SIGKILL")
   void acknowledgedChangesSurviveKill() throws Exception {
     Path file = dir.resolve("crash.db");
@@ -101,6 +102,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("overwriting the same clients again and again keeps the file small")
   void overwritesDoNotGrowTheFileWithoutBound() throws Exception {
     Path file = dir.resolve("overwrites.db");
@@ -117,6 +119,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a missing directory is one clear line naming the file")
   void missingDirectoryIsReported() {
     Path file = dir.resolve("no-such-dir").resolve("registry.db");
@@ -129,6 +132,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a directory given as the store file is one clear line naming it")
   void directoryAsFileIsReported() {
     assertThatThrownBy(() -> FileConnectionRegistry.open(dir))
@@ -137,6 +141,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a parent that is a regular file is one clear line naming it")
   void parentThatIsAFileIsReported() throws IOException {
     Path notADirectory = Files.writeString(dir.resolve("plain.txt"), "x");
@@ -148,6 +153,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a file of garbage bytes is reported as not a valid store file, and left as it was")
   void garbageFileIsReported() throws IOException {
     Path file = dir.resolve("garbage.db");
@@ -164,6 +170,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a text file is reported as not a valid store file")
   void textFileIsReported() throws IOException {
     Path file = Files.writeString(dir.resolve("notes.db"), "user_1 connected\nuser_2 disconnected\n");
@@ -175,6 +182,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("another program's MVStore file is refused, not written into")
   void foreignStoreIsRefused() {
     Path file = dir.resolve("other.mv");
@@ -191,6 +199,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("a file already open is reported as in use")
   void fileInUseIsReported() {
     Path file = dir.resolve("busy.db");
@@ -204,6 +213,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("after close, calls fail with an unavailable error naming the file, and close again is harmless")
   void closedRegistryRefusesCalls() {
     Path file = dir.resolve("closed.db");
@@ -223,6 +233,7 @@ class FileConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("File store")
   @DisplayName("close waits for writes already under way, and they are kept")
   void closeKeepsWritesUnderWay() throws Exception {
     Path file = dir.resolve("busy-close.db");

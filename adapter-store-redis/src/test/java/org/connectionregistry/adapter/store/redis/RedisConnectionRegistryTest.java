@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@Story("Redis store")
 @DisplayName("Redis store: the registry contract on a real redis-server")
 class RedisConnectionRegistryTest extends ConnectionRegistryContract {
 
@@ -45,6 +44,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("two registries on one Redis see each other's changes at once")
   void twoRegistriesShareState() {
     try (RedisConnectionRegistry other = RedisConnectionRegistry.connect(redis.uri())) {
@@ -61,6 +61,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("statuses are kept in a hash and ordered in a sorted set, readable with redis-cli")
   void layoutIsReadableInRedis() throws IOException {
     registry.record(ClientId.of("José"), ConnectionStatus.CONNECTED);
@@ -73,6 +74,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("a database number in the URI keeps the registry apart from database 0")
   void databaseNumberIsUsed() throws IOException {
     try (RedisConnectionRegistry inDb3 = RedisConnectionRegistry.connect(redis.uri() + "/3")) {
@@ -84,6 +86,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("connecting where no Redis listens fails with one line naming the store")
   void connectingToNothingFailsClearly() throws Exception {
     int port;
@@ -99,6 +102,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("a URI that is not redis://HOST:PORT[/DB] is rejected saying what is expected")
   void malformedUriIsRejected() {
     for (String uri : new String[] {"localhost:6379", "http://localhost:6379", "redis://", ""}) {
@@ -110,6 +114,7 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("a password in a rejected URI is not repeated in the message")
   void passwordIsNotEchoed() {
     assertThatThrownBy(() -> RedisConnectionRegistry.connect("redis://:secret@"))

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** Redis goes away and comes back while one registry object stays in use. */
 @Feature("Storage")
-@Story("Redis store")
 @DisplayName("Redis store: an outage and the recovery")
 class RedisOutageTest {
 
@@ -43,6 +42,7 @@ class RedisOutageTest {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("while Redis is down, every call fails with an error naming the store, and isAvailable is false")
   void callsFailWhileRedisIsDown() throws Exception {
     registry.record(USER_1, ConnectionStatus.CONNECTED);
@@ -65,6 +65,7 @@ class RedisOutageTest {
   }
 
   @Test
+  @Story("Redis store")
   @DisplayName("when Redis is back on the same port, the same registry works again by itself")
   void registryRecoversWhenRedisReturns() throws Exception {
     registry.record(USER_1, ConnectionStatus.CONNECTED);

@@ -191,7 +191,7 @@ class GrpcServerTest {
         .extracting(ServiceDescriptorProto::getMethodList)
         .asInstanceOf(InstanceOfAssertFactories.list(MethodDescriptorProto.class))
         .extracting(MethodDescriptorProto::getName)
-        .containsExactly("SendMessage", "GetClientStatus");
+        .containsExactly("SendMessage", "GetClientStatus", "ListClients");
   }
 
   private GrpcServer start(ConnectionService useCases) throws IOException {

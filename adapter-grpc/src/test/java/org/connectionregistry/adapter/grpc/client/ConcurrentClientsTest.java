@@ -3,6 +3,8 @@ package org.connectionregistry.adapter.grpc.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +31,13 @@ import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.connectionregistry.domain.StatusChange;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Many users at once, each on its own connection, as in the original's multi-terminal use. */
+@Feature("Several clients")
+@Story("Many clients at once")
+@DisplayName("Several clients at once, over Netty on 127.0.0.1")
 class ConcurrentClientsTest {
 
   private static final int CHANNELS = 8;
@@ -57,6 +63,7 @@ class ConcurrentClientsTest {
   }
 
   @Test
+  @DisplayName("interleaved Hellos and Goodbyes from many channels lose no update")
   void interleavedHellosAndGoodbyesFromManyChannelsLoseNoUpdate() throws Exception {
     ConnectionService service = new ConnectionService(new InMemoryConnectionRegistry());
     ClientServiceEndpoint endpoint = new ClientServiceEndpoint(service, service, service);

@@ -9,6 +9,8 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -28,12 +30,16 @@ import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * The client against servers that are not ours: the original Python server, or one of another
  * version. Each answers with what a test sets, so every odd reply can be tried.
  */
+@Feature("Compatibility")
+@Story("Servers other than ours")
+@DisplayName("gRPC client adapter against a server that words things differently")
 class ForeignServerTest {
 
   private static final String TARGET = "legacy-host:50051";
@@ -59,6 +65,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("the message is sent exactly as typed")
   void theMessageIsSentExactlyAsTyped() {
     foreign.messageResponse = accepted("Client user_1 marked as connected.");
 
@@ -69,6 +76,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("a message our rules refuse but the server accepts takes its status from the answer")
   void aMessageOurRulesRefuseButTheServerAcceptedTakesTheStatusFromTheAnswer() {
     foreign.messageResponse = accepted("Client user_1 marked as disconnected.");
 
@@ -78,6 +86,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("an accepted message whose answer names no status is a remote call error")
   void anAcceptedMessageWhoseAnswerNamesNoStatusIsARemoteCallError() {
     foreign.messageResponse = accepted("OK");
 
@@ -92,6 +101,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("a response without success is invalid input with the server's info")
   void aResponseWithoutSuccessIsInvalidInputWithTheServersInfo() {
     foreign.messageResponse =
         MessageResponse.newBuilder().setSuccess(false).setInfo("Unknown message").build();
@@ -105,6 +115,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("an invalid argument worded differently is still invalid input")
   void anInvalidArgumentWordedDifferentlyIsStillInvalidInput() {
     foreign.error = Status.INVALID_ARGUMENT.withDescription("message too long");
 
@@ -117,6 +128,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("a NOT_FOUND without description uses the contract's words")
   void aNotFoundWithoutDescriptionUsesTheContractsWords() {
     foreign.error = Status.NOT_FOUND;
 
@@ -128,6 +140,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("an answer without the asked client is a remote call error")
   void anAnswerWithoutTheAskedClientIsARemoteCallError() {
     foreign.statuses = Map.of("someone_else", "connected");
 
@@ -140,6 +153,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("labels in another letter case are read")
   void labelsInAnotherLetterCaseAreRead() {
     foreign.statuses = Map.of("b", "Connected", "a", " DISCONNECTED ");
 
@@ -150,6 +164,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("an unknown status label is a remote call error naming label and client")
   void anUnknownStatusLabelIsARemoteCallErrorNamingLabelAndClient() {
     foreign.statuses = Map.of("user_1", "away");
 
@@ -162,6 +177,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("a client ID our rules refuse is a remote call error naming it")
   void aClientIdOurRulesRefuseIsARemoteCallErrorNamingIt() {
     // The original server accepted any client ID.
     foreign.statuses = Map.of("a b", "connected");
@@ -175,6 +191,7 @@ class ForeignServerTest {
   }
 
   @Test
+  @DisplayName("an unexpected status code is a remote call error in one line")
   void anUnexpectedStatusCodeIsARemoteCallErrorInOneLine() {
     foreign.error = Status.PERMISSION_DENIED.withDescription("read-only replica\nsee logs");
 

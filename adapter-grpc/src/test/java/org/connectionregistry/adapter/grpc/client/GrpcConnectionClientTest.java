@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
 import io.grpc.ManagedChannel;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +30,11 @@ import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.domain.StatusChange;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The client adapter against our own server, end to end over Netty on 127.0.0.1. */
+@DisplayName("gRPC client adapter: the use cases, called remotely")
 class GrpcConnectionClientTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -50,6 +54,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("Hello marks the client connected on the server")
+  @Feature("Sending messages")
+  @Story("Hello marks a client as connected")
   void helloMarksTheClientConnectedOnTheServer() throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
 
@@ -62,6 +69,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("Goodbye typed in any case marks the client disconnected on the server")
+  @Feature("Sending messages")
+  @Story("Goodbye marks a client as disconnected")
   void goodbyeTypedInAnyCaseMarksTheClientDisconnectedOnTheServer() throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
     client.sendMessage(command("user_1", "Hello"));
@@ -73,6 +83,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("an invalid message reaches the server as typed and comes back as invalid")
+  @Feature("Sending messages")
+  @Story("Any other message is rejected")
   void anInvalidMessageReachesTheServerAsTypedAndComesBackAsAnInvalidMessage()
       throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
@@ -93,6 +106,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("the status of a known client is returned")
+  @Feature("Reading status")
+  @Story("Status of one client")
   void theStatusOfAKnownClientIsReturned() throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
     client.sendMessage(command("user_1", "Goodbye"));
@@ -102,6 +118,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("an unknown client is client not found, in the server's words")
+  @Feature("Reading status")
+  @Story("Unknown client")
   void anUnknownClientIsClientNotFoundWithTheServersWords() throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
 
@@ -114,6 +133,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("every client is listed sorted by client ID")
+  @Feature("Reading status")
+  @Story("Status of all clients")
   void everyClientIsListedSortedByClientId() throws IOException {
     GrpcConnectionClient client = clientOf(serving(registry));
     client.sendMessage(command("carol", "Hello"));
@@ -128,11 +150,17 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("an empty registry lists nobody")
+  @Feature("Reading status")
+  @Story("Status of all clients")
   void anEmptyRegistryListsNobody() throws IOException {
     assertThat(clientOf(serving(registry)).listClients()).isEmpty();
   }
 
   @Test
+  @DisplayName("a server whose store is down is unavailable naming the target and the reason")
+  @Feature("Console client")
+  @Story("Server unavailable")
   void aServerWhoseStoreIsDownIsUnavailableNamingTheTargetAndTheReason() throws IOException {
     GrpcConnectionClient client = clientOf(serving(new BrokenStore()));
     String target = Loopback.target(server.port());
@@ -150,6 +178,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("an unexpected server failure is a remote call error with code and description")
+  @Feature("Console client")
+  @Story("Unexpected server errors")
   void anUnexpectedServerFailureIsARemoteCallErrorWithCodeAndDescription() throws IOException {
     SendMessageUseCase buggy =
         command -> {
@@ -170,6 +201,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("a server that does not answer in time is unavailable")
+  @Feature("Console client")
+  @Story("Server unavailable")
   void aServerThatDoesNotAnswerInTimeIsUnavailable() throws IOException {
     ConnectionService service = new ConnectionService(registry);
     SendMessageUseCase stuck =
@@ -191,6 +225,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("an unreachable target is unavailable in one line without Java names")
+  @Feature("Console client")
+  @Story("Server unavailable")
   void anUnreachableTargetIsUnavailableInOneLineWithoutJavaNames() throws InterruptedException {
     int closedPort = Loopback.closedPort();
     String target = Loopback.target(closedPort);
@@ -211,6 +248,9 @@ class GrpcConnectionClientTest {
   }
 
   @Test
+  @DisplayName("the deadline must be positive")
+  @Feature("Console client")
+  @Story("Command-line options")
   void theDeadlineMustBePositive() {
     channel = Loopback.channelTo(Loopback.closedPort());
 

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -25,9 +27,13 @@ import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What callers and operators see when the use cases fail, over real Netty. */
+@Feature("Server")
+@Story("Errors reach the client as gRPC statuses")
+@DisplayName("gRPC service: errors the in-memory registry cannot make")
 class ClientServiceEndpointErrorTest {
 
   private final ConnectionService working = new ConnectionService(new InMemoryConnectionRegistry());
@@ -50,6 +56,7 @@ class ClientServiceEndpointErrorTest {
   }
 
   @Test
+  @DisplayName("an unavailable registry is UNAVAILABLE with its message on every call")
   void anUnavailableRegistryIsUnavailableWithItsMessageOnEveryCall() throws IOException {
     RegistryUnavailableException down = new RegistryUnavailableException("Store /data/x is locked");
     serve(
@@ -65,12 +72,12 @@ class ClientServiceEndpointErrorTest {
 
     for (StatusRuntimeException error :
         List.of(sendRejected("user_1", "Hello"), statusRejected("user_1"), statusRejected(""))) {
-      assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-      assertThat(error.getStatus().getDescription()).isEqualTo("Store /data/x is locked");
+      assertThat(codeAndDescription(error)).isEqualTo("UNAVAILABLE: Store /data/x is locked");
     }
   }
 
   @Test
+  @DisplayName("an unexpected failure is INTERNAL, generically described, its stack trace logged")
   void anUnexpectedFailureIsInternalWithAGenericDescriptionAndItsStackTraceIsLogged()
       throws IOException {
     IllegalStateException bug = new IllegalStateException("secret table name");
@@ -89,8 +96,7 @@ class ClientServiceEndpointErrorTest {
         List.of(sendRejected("user_1", "Hello"), statusRejected("user_1"), statusRejected(""));
 
     for (StatusRuntimeException error : errors) {
-      assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(error.getStatus().getDescription()).isEqualTo("Internal server error");
+      assertThat(codeAndDescription(error)).isEqualTo("INTERNAL: Internal server error");
     }
     assertThat(log.events())
         .filteredOn(event -> event.getLevel() == Level.ERROR)
@@ -100,13 +106,16 @@ class ClientServiceEndpointErrorTest {
   }
 
   @Test
+  @DisplayName("a huge invalid message is still answered with a shortened description")
   void aHugeInvalidMessageIsStillAnsweredWithAShortenedDescription() throws IOException {
     serve(working, working, working);
     String huge = "x".repeat(100_000);
 
     StatusRuntimeException error = sendRejected("user_1", huge);
 
-    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(error.getStatus().getCode())
+        .as(codeAndDescription(error))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(error.getStatus().getDescription())
         .startsWith("Invalid message type: xxxx")
         .endsWith("more characters)")
@@ -114,6 +123,7 @@ class ClientServiceEndpointErrorTest {
   }
 
   @Test
+  @DisplayName("an invalid message with line breaks cannot forge lines in the server log")
   void anInvalidMessageWithLineBreaksCannotForgeLinesInTheServerLog() throws IOException {
     serve(working, working, working);
 
@@ -152,5 +162,12 @@ class ClientServiceEndpointErrorTest {
         StatusRuntimeException.class,
         () ->
             stub().getClientStatus(ClientStatusRequest.newBuilder().setClientId(clientId).build()));
+  }
+
+  /** What came back, as one string: {@code INVALID_ARGUMENT: Invalid message type: Hurrah}. */
+  private static String codeAndDescription(StatusRuntimeException error) {
+    return error == null
+        ? "no error: the call succeeded"
+        : error.getStatus().getCode() + ": " + error.getStatus().getDescription();
   }
 }

@@ -20,6 +20,8 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +40,11 @@ import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@Feature("Server")
+@DisplayName("gRPC server: health, reflection, start and stop")
 class GrpcServerTest {
 
   private static final String ALL_SERVICES = "";
@@ -62,6 +67,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("started on port zero it listens on the port the system chose")
+  @Story("Starting and stopping")
   void startedOnPortZeroItListensOnThePortTheSystemChose() throws IOException {
     server = start(service);
 
@@ -71,6 +78,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("health is SERVING for the server and the client service once started")
+  @Story("Health and reflection")
   void healthIsServingForTheServerAndTheClientServiceOnceStarted() throws IOException {
     server = start(service);
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel());
@@ -80,6 +89,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("health follows what the registry reports about its store")
+  @Story("Health and reflection")
   void healthFollowsWhatTheRegistryReportsAboutItsStore() throws IOException {
     server = start(service);
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel());
@@ -95,6 +106,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("a store reported down before start is NOT_SERVING once started")
+  @Story("Health and reflection")
   void aStoreReportedDownBeforeStartIsNotServingOnceStarted() throws IOException {
     server =
         new GrpcServer(
@@ -107,6 +120,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("health watchers see NOT_SERVING as soon as stop begins")
+  @Story("Starting and stopping")
   void healthWatchersSeeNotServingAsSoonAsStopBegins() throws Exception {
     server = start(service);
     HealthGrpc.HealthStub health = HealthGrpc.newStub(channel());
@@ -126,6 +141,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("stop lets a call in flight finish but refuses new ones")
+  @Story("Starting and stopping")
   void stopLetsACallInFlightFinishButRefusesNewOnes() throws Exception {
     CountDownLatch callArrived = new CountDownLatch(1);
     SendMessageUseCase slowSend =
@@ -147,13 +164,17 @@ class GrpcServerTest {
     StatusRuntimeException refused = awaitRefusal(channel);
     releaseBlockedCalls.countDown();
 
-    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(refused.getStatus().getCode())
+        .as(codeAndDescription(refused))
+        .isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(inFlight.get(10, TimeUnit.SECONDS).getInfo())
         .isEqualTo("Client slow marked as connected.");
     stopping.get(10, TimeUnit.SECONDS);
   }
 
   @Test
+  @DisplayName("stop can be called again and from several threads at once")
+  @Story("Starting and stopping")
   void stopCanBeCalledAgainAndFromSeveralThreadsAtOnce() throws Exception {
     server = start(service);
 
@@ -167,6 +188,8 @@ class GrpcServerTest {
   }
 
   @Test
+  @DisplayName("reflection lists the client service and serves its descriptor")
+  @Story("Health and reflection")
   void reflectionListsTheClientServiceAndServesItsDescriptor() throws Exception {
     server = start(service);
     ServerReflectionGrpc.ServerReflectionStub reflection =
@@ -298,5 +321,12 @@ class GrpcServerTest {
     requests.onNext(request);
     requests.onCompleted();
     return answer.get(10, TimeUnit.SECONDS);
+  }
+
+  /** What came back, as one string: {@code INVALID_ARGUMENT: Invalid message type: Hurrah}. */
+  private static String codeAndDescription(StatusRuntimeException error) {
+    return error == null
+        ? "no error: the call succeeded"
+        : error.getStatus().getCode() + ": " + error.getStatus().getDescription();
   }
 }

@@ -3,6 +3,8 @@ package org.connectionregistry.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -20,12 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server on each storage engine, as an operator runs it: restarts, crashes, shared state, outages. */
+@Feature("Storage")
 class StoreScenariosIT {
 
   @TempDir Path directory;
 
   @Test
   @DisplayName("with --store file:, every acknowledged Hello survives kill -9 and a restart")
+  @Story("File store")
   void fileStoreSurvivesKill9() throws Exception {
     String store = "file:" + directory.resolve("registry.db");
     int clients = 40;
@@ -54,6 +58,7 @@ class StoreScenariosIT {
 
   @Test
   @DisplayName("two servers on one Redis: a Hello sent to one is read from the other at once")
+  @Story("Redis store")
   void twoServersShareRedis() throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         ServerProcess one = ServerProcess.start("--store", redis.uri());
@@ -69,6 +74,7 @@ class StoreScenariosIT {
   @Test
   @DisplayName("Redis stopped mid-run: calls fail as unavailable and health says NOT_SERVING; "
       + "Redis back: calls succeed again without restarting the server")
+  @Story("Store outages")
   void redisOutageAndRecovery() throws Exception {
     try (RedisServerProcess redis = RedisServerProcess.start();
         ServerProcess server = ServerProcess.start("--store", redis.uri())) {
@@ -99,6 +105,7 @@ class StoreScenariosIT {
 
   @Test
   @DisplayName("a bad --store value stops the server at start-up with one clear line")
+  @Story("Choosing a store")
   void badStoreValue() throws Exception {
     StartFailure failure = StartFailure.of("--store", "postgres://somewhere");
 
@@ -110,6 +117,7 @@ class StoreScenariosIT {
 
   @Test
   @DisplayName("an unwritable store path stops the server at start-up with one clear line")
+  @Story("Choosing a store")
   void unwritablePath() throws Exception {
     Path missing = directory.resolve("no-such-directory").resolve("registry.db");
 
@@ -123,6 +131,7 @@ class StoreScenariosIT {
 
   @Test
   @DisplayName("a corrupt store file stops the server at start-up with one clear line, and is left as it was")
+  @Story("Choosing a store")
   void corruptFile() throws Exception {
     Path file = directory.resolve("registry.db");
     byte[] garbage = "this is not a registry\n".repeat(300).getBytes(StandardCharsets.UTF_8);
@@ -138,6 +147,7 @@ class StoreScenariosIT {
 
   @Test
   @DisplayName("Redis not reachable at start-up stops the server with one clear line naming it")
+  @Story("Store outages")
   void redisDownAtStart() throws Exception {
     int port = Processes.freePort();
 

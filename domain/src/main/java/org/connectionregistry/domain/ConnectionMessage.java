@@ -10,6 +10,9 @@ public enum ConnectionMessage {
   HELLO("Hello", ConnectionStatus.CONNECTED),
   GOODBYE("Goodbye", ConnectionStatus.DISCONNECTED);
 
+  /** values() copies its array on every call; interpretation is on every request's path. */
+  private static final ConnectionMessage[] ALL = values();
+
   private final String word;
   private final ConnectionStatus resultingStatus;
 
@@ -26,7 +29,7 @@ public enum ConnectionMessage {
   public static ConnectionMessage interpret(String message) {
     if (message != null) {
       String trimmed = message.strip();
-      for (ConnectionMessage candidate : values()) {
+      for (ConnectionMessage candidate : ALL) {
         if (candidate.word.equalsIgnoreCase(trimmed)) {
           return candidate;
         }

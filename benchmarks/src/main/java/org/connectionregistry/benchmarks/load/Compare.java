@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,31 +57,7 @@ public final class Compare implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   List<Integer> concurrencies;
 
-  @Option(
-      names = "--channels",
-      defaultValue = "1",
-      description = "Connections the calls are spread over (default: ${DEFAULT-VALUE}).")
-  int channels;
-
-  @Option(
-      names = "--duration",
-      defaultValue = "10s",
-      converter = DurationConverter.class,
-      description = "Measured time of each run (default: ${DEFAULT-VALUE}).")
-  Duration duration;
-
-  @Option(
-      names = "--warmup",
-      defaultValue = "3s",
-      converter = DurationConverter.class,
-      description = "Unmeasured time before each run (default: ${DEFAULT-VALUE}).")
-  Duration warmup;
-
-  @Option(
-      names = "--clients",
-      defaultValue = "1000",
-      description = "Distinct client IDs the calls are spread over (default: ${DEFAULT-VALUE}).")
-  int clients;
+  @Mixin LoadShape shape;
 
   @Option(
       names = "--server-warmup",
@@ -242,8 +219,7 @@ public final class Compare implements Callable<Integer> {
         for (int concurrency : concurrencies) {
           // The port is set per server; 1 is a placeholder that passes validation.
           scenarios.add(
-              new LoadSettings(
-                  "127.0.0.1", 1, rpc, concurrency, channels, warmup, duration, clients));
+              shape.settings("127.0.0.1", 1, rpc, concurrency));
         }
       }
     } catch (IllegalArgumentException e) {

@@ -1,9 +1,9 @@
 package org.connectionregistry.benchmarks.load;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -38,32 +38,7 @@ public final class LoadGenerator implements Callable<Integer> {
       description = "Calls in flight at any moment (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
-  @Option(
-      names = "--channels",
-      defaultValue = "1",
-      description = "Connections the calls are spread over (default: ${DEFAULT-VALUE}).")
-  int channels;
-
-  @Option(
-      names = "--duration",
-      defaultValue = "10s",
-      converter = DurationConverter.class,
-      description = "How long to measure (default: ${DEFAULT-VALUE}).")
-  Duration duration;
-
-  @Option(
-      names = "--warmup",
-      defaultValue = "3s",
-      converter = DurationConverter.class,
-      description = "How long to run before measuring (default: ${DEFAULT-VALUE}).")
-  Duration warmup;
-
-  @Option(
-      names = "--clients",
-      defaultValue = "1000",
-      description = "Distinct client IDs (user_0000001, ...) the calls are spread over "
-          + "(default: ${DEFAULT-VALUE}).")
-  int clients;
+  @Mixin LoadShape shape;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -89,8 +64,7 @@ public final class LoadGenerator implements Callable<Integer> {
           spec.commandLine(), "--target must end in a port number, got '" + target + "'");
     }
     try {
-      return new LoadSettings(
-          target.substring(0, colon), port, rpc, concurrency, channels, warmup, duration, clients);
+      return shape.settings(target.substring(0, colon), port, rpc, concurrency);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

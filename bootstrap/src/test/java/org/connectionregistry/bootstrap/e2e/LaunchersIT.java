@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -60,15 +59,9 @@ class LaunchersIT {
     assertThat(clientHelp.exitCode()).isZero();
     assertThat(clientHelp.stdout()).contains("--target", "localhost:50051", "--deadline");
 
-    Process server =
-        new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), "--help"))
-            .redirectErrorStream(true)
-            .start();
-    String serverHelp = new String(server.getInputStream().readAllBytes());
-    Allure.addAttachment("server output (--help)", "text/plain", serverHelp, ".txt");
-    assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(server.exitValue()).isZero();
-    assertThat(serverHelp).contains("--host", "--port", "50051", "0.0.0.0");
+    ServerExit serverHelp = ServerExit.of("--help");
+    assertThat(serverHelp.exitCode()).isZero();
+    assertThat(serverHelp.output()).contains("--host", "--port", "50051", "0.0.0.0");
   }
 
   @Test
@@ -89,20 +82,11 @@ class LaunchersIT {
   void portInUse() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Allure.step("something else already listens on 127.0.0.1:" + taken.getLocalPort());
-      Process server =
-          new ProcessBuilder(
-                  Processes.javaCommand(
-                      Processes.serverJar(),
-                      "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort())))
-              .redirectErrorStream(true)
-              .start();
-      String output = new String(server.getInputStream().readAllBytes());
-      Allure.addAttachment(
-          "server log (127.0.0.1:" + taken.getLocalPort() + ")", "text/plain", output, ".txt");
-      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      ServerExit server =
+          ServerExit.of("--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
 
-      assertThat(server.exitValue()).isNotZero();
-      assertThat(output)
+      assertThat(server.exitCode()).isNotZero();
+      assertThat(server.output())
           .contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
           .doesNotContain("\tat ");
     } catch (IOException e) {

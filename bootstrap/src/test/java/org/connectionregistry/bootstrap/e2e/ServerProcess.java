@@ -86,11 +86,6 @@ final class ServerProcess implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Everything the server printed so far (standard output and error). */
-  List<String> output() {
-    return List.copyOf(output);
-  }
-
   String outputText() {
     return String.join(System.lineSeparator(), output);
   }

@@ -107,7 +107,7 @@ class StoreScenariosIT {
   @DisplayName("a bad --store value stops the server at start-up with one clear line")
   @Story("Choosing a store")
   void badStoreValue() throws Exception {
-    StartFailure failure = StartFailure.of("--store", "postgres://somewhere");
+    ServerExit failure = startExpectingFailure("--store", "postgres://somewhere");
 
     assertThat(failure.exitCode()).isEqualTo(2);
     assertThat(failure.output())
@@ -121,7 +121,7 @@ class StoreScenariosIT {
   void unwritablePath() throws Exception {
     Path missing = directory.resolve("no-such-directory").resolve("registry.db");
 
-    StartFailure failure = StartFailure.of("--store", "file:" + missing);
+    ServerExit failure = startExpectingFailure("--store", "file:" + missing);
 
     assertThat(failure.exitCode()).isEqualTo(1);
     assertThat(failure.output().strip())
@@ -137,7 +137,7 @@ class StoreScenariosIT {
     byte[] garbage = "this is not a registry\n".repeat(300).getBytes(StandardCharsets.UTF_8);
     Files.write(file, garbage);
 
-    StartFailure failure = StartFailure.of("--store", "file:" + file);
+    ServerExit failure = startExpectingFailure("--store", "file:" + file);
 
     assertThat(failure.exitCode()).isEqualTo(1);
     assertThat(failure.output().strip().lines()).hasSize(1);
@@ -151,7 +151,7 @@ class StoreScenariosIT {
   void redisDownAtStart() throws Exception {
     int port = Processes.freePort();
 
-    StartFailure failure = StartFailure.of("--store", "redis://127.0.0.1:" + port);
+    ServerExit failure = startExpectingFailure("--store", "redis://127.0.0.1:" + port);
 
     assertThat(failure.exitCode()).isEqualTo(1);
     assertThat(failure.output().strip())
@@ -176,21 +176,11 @@ class StoreScenariosIT {
     throw new AssertionError("health stayed " + last + ", expected " + wanted);
   }
 
-  /** A server that is expected not to start: what it printed and its exit code. */
-  private record StartFailure(int exitCode, String output) {
-    static StartFailure of(String... args) throws Exception {
-      List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(Processes.freePort())));
-      all.addAll(List.of(args));
-      Process process =
-          new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), all.toArray(String[]::new)))
-              .redirectErrorStream(true)
-              .start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("the server did not stop: " + output);
-      }
-      return new StartFailure(process.exitValue(), output);
-    }
+  /** Starts a server on 127.0.0.1 with {@code args}, expecting it to fail and exit. */
+  private static ServerExit startExpectingFailure(String... args) throws Exception {
+    List<String> all =
+        new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(Processes.freePort())));
+    all.addAll(List.of(args));
+    return ServerExit.of(all.toArray(String[]::new));
   }
 }

@@ -3,12 +3,12 @@ package org.connectionregistry.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
-import io.qameta.allure.Feature;
-import io.qameta.allure.Story;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.store.redis.testing.RedisServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +61,7 @@ class StoreScenariosIT {
   @DisplayName("two servers on one Redis: a Hello sent to one is read from the other at once")
   @Story("Redis store")
   void twoServersShareRedis() throws Exception {
-    try (RedisServerProcess redis = RedisServerProcess.start();
+    try (RedisServer redis = RedisServer.start();
         ServerProcess one = ServerProcess.start("--store", redis.uri());
         ServerProcess other = ServerProcess.start("--store", redis.uri())) {
       ClientRun.against(one.target(), "1", "shared_user", "Hello", "3");
@@ -76,7 +77,7 @@ class StoreScenariosIT {
       + "Redis back: calls succeed again without restarting the server")
   @Story("Store outages")
   void redisOutageAndRecovery() throws Exception {
-    try (RedisServerProcess redis = RedisServerProcess.start();
+    try (RedisServer redis = RedisServer.start();
         ServerProcess server = ServerProcess.start("--store", redis.uri())) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(server.target()).usePlaintext().build();
       try {

@@ -7,6 +7,7 @@ import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.store.redis.testing.RedisServer;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;

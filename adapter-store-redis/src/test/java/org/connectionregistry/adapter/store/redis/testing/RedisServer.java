@@ -1,4 +1,4 @@
-package org.connectionregistry.adapter.store.redis;
+package org.connectionregistry.adapter.store.redis.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -20,10 +20,11 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} for tests: on a free port of 127.0.0.1, without persistence, in a
- * temporary directory. Fails (never skips) when redis-server is not installed. Talks to the server
- * with a few lines of RESP of its own, so checks do not go through the code under test.
+ * temporary directory. Fails (never skips) when there is no binary to run (see {@link
+ * RedisBinary}). Talks to the server with a few lines of RESP of its own, so checks do not go
+ * through the code under test. Shared with the end-to-end tests through this module's test jar.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private static final String EXECUTABLE = "redis-server";
 
@@ -37,23 +38,23 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server on a free port and waits until it answers PING. */
-  static RedisServer start() throws IOException, InterruptedException {
+  public static RedisServer start() throws IOException, InterruptedException {
     Path directory = Files.createTempDirectory("redis-test");
     RedisServer server = new RedisServer(freePort(), directory);
     server.startProcess();
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Stops the server; its port stays reserved for {@link #restart()}. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     if (process != null) {
       process.destroy(); // SIGTERM: redis-server exits at once without persistence
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -64,17 +65,17 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     stop();
     startProcess();
   }
 
-  void flushAll() throws IOException {
+  public void flushAll() throws IOException {
     command("FLUSHALL");
   }
 
   /** Sends one command and returns the reply: a status or bulk string, an integer, or null. */
-  String command(String... args) throws IOException {
+  public String command(String... args) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
@@ -114,7 +115,7 @@ final class RedisServer implements AutoCloseable {
   private void startProcess() throws IOException, InterruptedException {
     List<String> command =
         List.of(
-            EXECUTABLE, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            RedisBinary.locate().toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", directory.toString());
     try {
       process =
@@ -125,7 +126,7 @@ final class RedisServer implements AutoCloseable {
               .start();
     } catch (IOException e) {
       throw new IllegalStateException(
-          "Cannot run " + EXECUTABLE + " (" + e.getMessage() + "). The Redis store tests need a real "
+          "Cannot run " + command.get(0) + " (" + e.getMessage() + "). The Redis tests need a real "
               + "Redis: install it, e.g. 'apt-get install redis-server' on Debian/Ubuntu.", e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

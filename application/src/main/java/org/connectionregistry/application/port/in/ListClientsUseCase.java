@@ -1,12 +1,17 @@
 package org.connectionregistry.application.port.in;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 
 /** Anyone asks for the status of every registered client. */
 public interface ListClientsUseCase {
+
+  /** Most clients in one page that the default {@link #forEachClientPage} hands over. */
+  int PAGE_SIZE = 4096;
 
   /**
    * Every registered client, sorted by client ID.
@@ -38,5 +43,45 @@ public interface ListClientsUseCase {
         .filter(client -> after.isEmpty() || client.clientId().compareTo(after.get()) > 0)
         .limit(limit)
         .toList();
+  }
+
+  /**
+   * The same list as {@link #listClients()}, handed to {@code pages} a page at a time, so that a
+   * caller can show or pass on a registry of any size without holding all of it.
+   *
+   * <ul>
+   *   <li><b>Order.</b> Pages come one after another, on the calling thread, in client-ID order:
+   *       within a page, and from the last client of one page to the first of the next. The next
+   *       page is fetched only once {@code pages} has returned, so a slow consumer slows the
+   *       listing down rather than letting pages pile up.
+   *   <li><b>Pages.</b> A page is never empty; an empty registry hands over no page at all. How
+   *       many clients a page holds is up to the implementation (this default: up to {@link
+   *       #PAGE_SIZE}). A page's list may be unmodifiable; the consumer may keep it.
+   *   <li><b>Failure.</b> An exception thrown while listing, whether by the registry after some
+   *       pages or by {@code pages} itself, ends the listing and propagates to the caller, exactly
+   *       as {@link #listClients()} would throw it. Pages handed over before stay handed over:
+   *       nothing is taken back, and no further page follows.
+   *   <li><b>Consistency.</b> As with {@link #listClientsPage}: a client that stays registered
+   *       meanwhile is handed over exactly once; one registered or changed during the listing may
+   *       or may not show.
+   * </ul>
+   *
+   * <p>This default reads the pages through {@link #listClientsPage}, one after another, until
+   * one comes back empty.
+   *
+   * @throws org.connectionregistry.domain.RegistryUnavailableException if the registry cannot be
+   *     reached
+   */
+  default void forEachClientPage(Consumer<? super List<ClientConnection>> pages) {
+    Objects.requireNonNull(pages, "pages");
+    Optional<ClientId> after = Optional.empty();
+    while (true) {
+      List<ClientConnection> page = listClientsPage(after, PAGE_SIZE);
+      if (page.isEmpty()) {
+        return;
+      }
+      pages.accept(page);
+      after = Optional.of(page.get(page.size() - 1).clientId());
+    }
   }
 }

@@ -29,8 +29,8 @@ record ClientRun(int exitCode, String stdout, String stderr) {
   static ClientRun of(String input, String... args) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     Process process = new ProcessBuilder(Processes.javaCommand(Processes.clientJar(), args)).start();
-    CompletableFuture<String> stdout = drain(process.getInputStream());
-    CompletableFuture<String> stderr = drain(process.getErrorStream());
+    CompletableFuture<String> stdout = Processes.drain(process.getInputStream());
+    CompletableFuture<String> stderr = Processes.drain(process.getErrorStream());
     try (OutputStream stdin = process.getOutputStream()) {
       stdin.write(input.getBytes(StandardCharsets.UTF_8));
     }
@@ -49,17 +49,6 @@ record ClientRun(int exitCode, String stdout, String stderr) {
   /** Runs a client that sends one script against a server target. */
   static ClientRun against(String target, String... scriptLines) throws IOException, InterruptedException {
     return of(String.join("\n", scriptLines) + "\n", "--target", target);
-  }
-
-  private static CompletableFuture<String> drain(java.io.InputStream stream) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return "";
-          }
-        });
   }
 
   /**

@@ -1,15 +1,21 @@
 package org.connectionregistry.bootstrap.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-/** Finds the packaged jars and the java binary, and free loopback ports, for end-to-end tests. */
+/**
+ * For end-to-end tests: finds the packaged jars, the java binary and free loopback ports, and
+ * reads what processes print.
+ */
 final class Processes {
 
   private Processes() {}
@@ -50,5 +56,17 @@ final class Processes {
     } catch (IOException e) {
       throw new IllegalStateException("no free loopback port", e);
     }
+  }
+
+  /** Reads a process's output stream to its end in the background: what it printed, as text. */
+  static CompletableFuture<String> drain(InputStream stream) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return ""; // the process ended and its pipe closed under us; nothing more to read
+          }
+        });
   }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real {@code connection-server.jar} process on a free loopback port.
+ * A real {@code connection-server.jar} process on a free loopback port (or another gRPC server
+ * that prints the same ready line, see {@link #launch}).
  *
  * <p>Its start is a step of the test report, and everything it printed (its log) is attached to
  * the test when it stops, so every end-to-end test carries the server's side of the story.
@@ -24,13 +25,15 @@ final class ServerProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Process process;
+  private final String name;
   private final int port;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final Thread reader;
   private boolean logAttached;
 
-  private ServerProcess(Process process, int port) {
+  private ServerProcess(Process process, String name, int port) {
     this.process = process;
+    this.name = name;
     this.port = port;
     this.reader =
         new Thread(
@@ -58,15 +61,25 @@ final class ServerProcess implements AutoCloseable {
     String step =
         "the server is started on 127.0.0.1:" + port
             + (extraArgs.length == 0 ? "" : " with " + String.join(" ", extraArgs));
+    return launch(
+        step,
+        "server",
+        new ProcessBuilder(Processes.javaCommand(Processes.serverJar(), args.toArray(String[]::new))),
+        port);
+  }
+
+  /**
+   * Starts {@code command}, a server that listens on 127.0.0.1:{@code port} and prints {@code
+   * Server is starting on port <port>.} when it is ready, as one step of the report named {@code
+   * step}; its log is attached as "{@code name} log".
+   */
+  static ServerProcess launch(String step, String name, ProcessBuilder command, int port)
+      throws IOException, InterruptedException {
     return Allure.step(
         step,
         () -> {
-          Process process =
-              new ProcessBuilder(
-                      Processes.javaCommand(Processes.serverJar(), args.toArray(String[]::new)))
-                  .redirectErrorStream(true)
-                  .start();
-          ServerProcess server = new ServerProcess(process, port);
+          Process process = command.redirectErrorStream(true).start();
+          ServerProcess server = new ServerProcess(process, name, port);
           try {
             server.awaitLine(
                 line -> line.contains("Server is starting on port " + port + "."), START_TIMEOUT);
@@ -143,7 +156,7 @@ final class ServerProcess implements AutoCloseable {
     if (!logAttached) {
       logAttached = true;
       Allure.addAttachment(
-          "server log (127.0.0.1:" + port + ")", "text/plain", outputText(), ".txt");
+          name + " log (127.0.0.1:" + port + ")", "text/plain", outputText(), ".txt");
     }
   }
 }

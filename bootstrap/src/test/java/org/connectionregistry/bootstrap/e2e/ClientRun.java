@@ -6,13 +6,10 @@ import io.qameta.allure.model.Parameter;
 import io.qameta.allure.model.Status;
 import io.qameta.allure.model.StepResult;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One run of {@code connection-client.jar} whose standard input is a script, as in a pipe.
@@ -23,24 +20,20 @@ import java.util.concurrent.TimeUnit;
  */
 record ClientRun(int exitCode, String stdout, String stderr) {
 
-  private static final long TIMEOUT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   /** Runs the client with {@code input} piped in (closed afterwards: end of input). */
   static ClientRun of(String input, String... args) throws IOException, InterruptedException {
     long started = System.currentTimeMillis();
     Process process = new ProcessBuilder(Processes.javaCommand(Processes.clientJar(), args)).start();
-    CompletableFuture<String> stdout = Processes.drain(process.getInputStream());
-    CompletableFuture<String> stderr = Processes.drain(process.getErrorStream());
-    try (OutputStream stdin = process.getOutputStream()) {
-      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    Processes.Finished finished = Processes.feedAndWait(process, input, TIMEOUT);
+    if (finished.timedOut()) {
+      report(
+          started, input, args, "none: did not finish", finished.stdout(), finished.stderr(),
+          Status.BROKEN);
+      throw new AssertionError("client did not finish within " + TIMEOUT + ": " + finished.stdout());
     }
-    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-      String printed = stdout.getNow("");
-      report(started, input, args, "none: did not finish", printed, stderr.getNow(""), Status.BROKEN);
-      throw new AssertionError("client did not finish within " + TIMEOUT_SECONDS + " s: " + printed);
-    }
-    ClientRun run = new ClientRun(process.exitValue(), stdout.join(), stderr.join());
+    ClientRun run = new ClientRun(finished.exitCode(), finished.stdout(), finished.stderr());
     report(
         started, input, args, String.valueOf(run.exitCode), run.stdout, run.stderr, Status.PASSED);
     return run;

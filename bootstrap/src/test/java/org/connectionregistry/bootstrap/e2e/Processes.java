@@ -2,15 +2,18 @@ package org.connectionregistry.bootstrap.e2e;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * For end-to-end tests: finds the packaged jars, the java binary and free loopback ports, and
@@ -58,8 +61,30 @@ final class Processes {
     }
   }
 
+  /** What a process printed, and how it ended: with an exit code, or killed at the time limit. */
+  record Finished(boolean timedOut, int exitCode, String stdout, String stderr) {}
+
+  /**
+   * Writes {@code input} to a started process's standard input and closes it (end of input), then
+   * waits up to {@code timeout} for it to end; a process still running then is killed, and what
+   * it printed so far is kept.
+   */
+  static Finished feedAndWait(Process process, String input, Duration timeout)
+      throws IOException, InterruptedException {
+    CompletableFuture<String> stdout = drain(process.getInputStream());
+    CompletableFuture<String> stderr = drain(process.getErrorStream());
+    try (OutputStream stdin = process.getOutputStream()) {
+      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      return new Finished(true, -1, stdout.getNow(""), stderr.getNow(""));
+    }
+    return new Finished(false, process.exitValue(), stdout.join(), stderr.join());
+  }
+
   /** Reads a process's output stream to its end in the background: what it printed, as text. */
-  static CompletableFuture<String> drain(InputStream stream) {
+  private static CompletableFuture<String> drain(InputStream stream) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {

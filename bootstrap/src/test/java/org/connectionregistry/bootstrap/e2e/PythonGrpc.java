@@ -2,14 +2,11 @@ package org.connectionregistry.bootstrap.e2e;
 
 import io.qameta.allure.Allure;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Python's gRPC (grpcio) and protobuf, for the cross-language tests: the contract's .proto
@@ -24,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class PythonGrpc {
 
   private static final Path SCRIPTS = Paths.get("src/test/python");
-  private static final long TIMEOUT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final String python;
   private final Path generated;
@@ -107,16 +104,11 @@ final class PythonGrpc {
           "cannot run " + builder.command().get(0) + ": the cross-language tests need Debian's "
               + "python3-grpcio, python3-protobuf and protobuf-compiler", e);
     }
-    CompletableFuture<String> stdout = Processes.drain(process.getInputStream());
-    CompletableFuture<String> stderr = Processes.drain(process.getErrorStream());
-    try (OutputStream stdin = process.getOutputStream()) {
-      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    Processes.Finished finished = Processes.feedAndWait(process, input, TIMEOUT);
+    if (finished.timedOut()) {
+      throw new AssertionError(builder.command() + " did not finish within " + TIMEOUT);
     }
-    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-      throw new AssertionError(builder.command() + " did not finish within " + TIMEOUT_SECONDS + " s");
-    }
-    return new Result(process.exitValue(), stdout.join(), stderr.join());
+    return new Result(finished.exitCode(), finished.stdout(), finished.stderr());
   }
 
   private record Result(int exitCode, String stdout, String stderr) {}

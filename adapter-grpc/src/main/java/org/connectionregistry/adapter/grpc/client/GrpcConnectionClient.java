@@ -9,16 +9,17 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
@@ -127,11 +128,48 @@ public final class GrpcConnectionClient
    * Every client, through the streamed ListClients call; from a server that predates it (the
    * original answers UNIMPLEMENTED), through GetClientStatus with an empty ID, whose single answer
    * the channel must allow to be large (about 29 bytes a client).
+   *
+   * <p>The pages {@link #forEachClientPage} would hand over, collected. A server of another
+   * version that sends its pages out of order is forgiven here: the whole list can still be
+   * sorted.
    */
   @Override
   public List<ClientConnection> listClients() {
-    return streamClients(ListClientsRequest.getDefaultInstance())
-        .orElseGet(this::listClientsTheLegacyWay);
+    Collected collected = new Collected();
+    eachPage(collected);
+    return collected.sorted();
+  }
+
+  /**
+   * Hands over each page of the streamed ListClients call as it arrives, on the caller's thread.
+   * The next page is asked for only once {@code pages} has returned, so a slow consumer holds the
+   * server back (through gRPC flow control) instead of letting pages pile up here. The deadline
+   * bounds each wait for the next page, not the consumer's time nor the whole listing, which may
+   * rightly take longer on a huge registry.
+   *
+   * <p>From a server that predates ListClients (UNIMPLEMENTED before any page), the legacy
+   * GetClientStatus("") answer, sorted, in pages of up to {@link #PAGE_SIZE}.
+   *
+   * <p>Each page is sorted here; a server whose pages overlap or go backwards breaks the contract,
+   * and since the pages before are already handed over, that is a {@link RemoteCallException}
+   * naming the two clients.
+   *
+   * @throws RegistryUnavailableException if the server cannot be reached, or sends no page within
+   *     the deadline
+   * @throws RemoteCallException if the server fails the call otherwise, or its answer breaks the
+   *     contract
+   */
+  @Override
+  public void forEachClientPage(Consumer<? super List<ClientConnection>> pages) {
+    Objects.requireNonNull(pages, "pages");
+    eachPage(new InClientIdOrder(pages));
+  }
+
+  /** The one way every client is listed: streamed, or the legacy way from an older server. */
+  private void eachPage(Consumer<List<ClientConnection>> pages) {
+    if (!streamPages(ListClientsRequest.getDefaultInstance(), pages)) {
+      legacyPages(pages);
+    }
   }
 
   @Override
@@ -141,49 +179,93 @@ public final class GrpcConnectionClient
     }
     ListClientsRequest.Builder request = ListClientsRequest.newBuilder().setLimit(limit);
     after.ifPresent(clientId -> request.setAfterClientId(clientId.value()));
-    return streamClients(request.build())
-        .orElseGet(() -> ListClientsUseCase.super.listClientsPage(after, limit));
+    Collected collected = new Collected();
+    if (streamPages(request.build(), collected)) {
+      return collected.sorted();
+    }
+    return ListClientsUseCase.super.listClientsPage(after, limit);
   }
 
   /**
-   * The clients a ListClients call streams, or empty if the server does not know the call. The
-   * deadline bounds each wait for the next page, not the whole listing, which may rightly take
-   * longer on a huge registry.
+   * Hands over the pages of one ListClients call as they arrive, each sorted and none empty, on
+   * the caller's thread; returns false, having handed over nothing, if the server does not know
+   * the call.
    */
-  private Optional<List<ClientConnection>> streamClients(ListClientsRequest request) {
-    Listing listing = new Listing();
-    asyncStub.listClients(request, listing);
-    long pagesSeen = 0;
+  private boolean streamPages(ListClientsRequest request, Consumer<List<ClientConnection>> pages) {
+    PageStream stream = new PageStream();
+    asyncStub.listClients(request, stream);
+    boolean answered = false;
     while (true) {
+      Object event;
       try {
-        listing.done.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
-        return Optional.of(listing.clients());
-      } catch (TimeoutException e) {
-        long pages = listing.pages;
-        if (pages == pagesSeen) {
-          listing.call.cancel("No page within the deadline", null);
-          throw unavailable("no answer within " + readable(deadline), e);
-        }
-        pagesSeen = pages;
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof DomainException answerBrokeTheContract) {
-          throw answerBrokeTheContract;
-        }
-        StatusRuntimeException failure =
-            cause instanceof StatusRuntimeException statusFailure
-                ? statusFailure
-                : Status.fromThrowable(cause).asRuntimeException();
-        if (failure.getStatus().getCode() == Status.Code.UNIMPLEMENTED && listing.pages == 0) {
-          return Optional.empty();
-        }
-        throw toDomainException(failure, null);
+        event = stream.events.poll(deadline.toNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
-        listing.call.cancel("The caller was interrupted", e);
+        stream.call.cancel("The caller was interrupted", e);
         Thread.currentThread().interrupt();
         throw new RemoteCallException(
             "Listing the clients of server " + target + " was interrupted", e);
       }
+      if (event == null) {
+        stream.call.cancel("No page within the deadline", null);
+        throw unavailable("no answer within " + readable(deadline), null);
+      }
+      if (event instanceof ListClientsResponse page) {
+        answered = true;
+        try {
+          List<ClientConnection> clients = toClients(page);
+          if (!clients.isEmpty()) {
+            pages.accept(clients);
+          }
+        } catch (Throwable abandoned) {
+          // The answer broke the contract, or the consumer gave up: the server need send no more.
+          stream.call.cancel("The listing was abandoned", abandoned);
+          throw abandoned;
+        }
+        stream.call.request(1);
+      } else {
+        Throwable failure = ((PageStream.End) event).failure();
+        if (failure == null) {
+          return true;
+        }
+        StatusRuntimeException statusFailure =
+            failure instanceof StatusRuntimeException e
+                ? e
+                : Status.fromThrowable(failure).asRuntimeException();
+        if (statusFailure.getStatus().getCode() == Status.Code.UNIMPLEMENTED && !answered) {
+          return false;
+        }
+        throw toDomainException(statusFailure, null);
+      }
+    }
+  }
+
+  /** One page of the wire as clients, sorted: our server sends them so, others might not. */
+  private List<ClientConnection> toClients(ListClientsResponse page) {
+    List<ClientConnection> clients = new ArrayList<>(page.getClientsCount());
+    boolean sorted = true;
+    for (ListedClient listed : page.getClientsList()) {
+      String rawId = listed.getClientId();
+      ClientConnection client =
+          new ClientConnection(foreignClientId(rawId), statusFromLabel(listed.getStatus(), rawId));
+      if (sorted
+          && !clients.isEmpty()
+          && BY_CLIENT_ID.compare(clients.get(clients.size() - 1), client) >= 0) {
+        sorted = false;
+      }
+      clients.add(client);
+    }
+    if (!sorted) {
+      clients.sort(BY_CLIENT_ID);
+    }
+    return clients;
+  }
+
+  /** The legacy answer, sorted, in pages. */
+  private void legacyPages(Consumer<List<ClientConnection>> pages) {
+    List<ClientConnection> clients = listClientsTheLegacyWay();
+    for (int from = 0; from < clients.size(); from += PAGE_SIZE) {
+      int to = Math.min(from + PAGE_SIZE, clients.size());
+      pages.accept(Collections.unmodifiableList(clients.subList(from, to)));
     }
   }
 
@@ -205,62 +287,94 @@ public final class GrpcConnectionClient
   }
 
   /**
-   * Collects the pages of one ListClients call. gRPC delivers them one at a time and in order;
-   * {@link #done} hands the list to the waiting caller, and with it everything written here.
+   * Receives the pages of one ListClients call for the caller's thread, which takes them from
+   * {@link #events} one at a time: gRPC delivers a page only when the caller asks for the next
+   * (one at first), so at most one page and the call's end wait there. Nothing here blocks.
    */
-  private final class Listing
+  private static final class PageStream
       implements ClientResponseObserver<ListClientsRequest, ListClientsResponse> {
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    /** Read by the waiting caller, to tell a slow listing from a stalled one. */
-    volatile long pages;
-    /** Set before the call starts, on the caller's thread. */
+
+    /** How the call ended: {@code failure} is null when it completed. */
+    record End(Throwable failure) {}
+
+    /** {@link ListClientsResponse} pages, then one {@link End}. */
+    final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    /** Set before the call starts, on the caller's thread, and used only there. */
     ClientCallStreamObserver<ListClientsRequest> call;
-    private final List<ClientConnection> clients = new ArrayList<>();
-    private boolean sorted = true;
 
     @Override
     public void beforeStart(ClientCallStreamObserver<ListClientsRequest> requestStream) {
       call = requestStream;
+      requestStream.disableAutoRequestWithInitial(1);
     }
 
     @Override
     public void onNext(ListClientsResponse page) {
-      if (done.isDone()) {
-        return;
-      }
-      try {
-        for (ListedClient listed : page.getClientsList()) {
-          String rawId = listed.getClientId();
-          ClientConnection client =
-              new ClientConnection(
-                  foreignClientId(rawId), statusFromLabel(listed.getStatus(), rawId));
-          if (sorted
-              && !clients.isEmpty()
-              && BY_CLIENT_ID.compare(clients.get(clients.size() - 1), client) >= 0) {
-            sorted = false;
-          }
-          clients.add(client);
-        }
-      } catch (DomainException e) {
-        done.completeExceptionally(e);
-        call.cancel("The answer broke the contract", e);
-        return;
-      }
-      pages++;
+      events.add(page);
     }
 
     @Override
     public void onError(Throwable t) {
-      done.completeExceptionally(t);
+      events.add(new End(t));
     }
 
     @Override
     public void onCompleted() {
-      done.complete(null);
+      events.add(new End(null));
+    }
+  }
+
+  /**
+   * Passes pages on while each starts after the last client of the one before; the pages of one
+   * listing come from one caller's thread, one after another.
+   */
+  private final class InClientIdOrder implements Consumer<List<ClientConnection>> {
+    private final Consumer<? super List<ClientConnection>> pages;
+    private ClientConnection last;
+
+    InClientIdOrder(Consumer<? super List<ClientConnection>> pages) {
+      this.pages = pages;
     }
 
-    /** Our server sends the clients in order; a server of another version might not. */
-    List<ClientConnection> clients() {
+    @Override
+    public void accept(List<ClientConnection> page) {
+      ClientConnection first = page.get(0);
+      if (last != null) {
+        int order = BY_CLIENT_ID.compare(last, first);
+        if (order >= 0) {
+          throw new RemoteCallException(
+              "Server "
+                  + target
+                  + (order == 0
+                      ? " listed client " + first.clientId().value() + " twice"
+                      : " listed client "
+                          + first.clientId().value()
+                          + " after "
+                          + last.clientId().value()
+                          + ", out of client-ID order"));
+        }
+      }
+      last = page.get(page.size() - 1);
+      pages.accept(page);
+    }
+  }
+
+  /** Every page, into one list: sorted at the end if the pages were not in order. */
+  private static final class Collected implements Consumer<List<ClientConnection>> {
+    private final List<ClientConnection> clients = new ArrayList<>();
+    private boolean sorted = true;
+
+    @Override
+    public void accept(List<ClientConnection> page) {
+      if (sorted
+          && !clients.isEmpty()
+          && BY_CLIENT_ID.compare(clients.get(clients.size() - 1), page.get(0)) >= 0) {
+        sorted = false;
+      }
+      clients.addAll(page);
+    }
+
+    List<ClientConnection> sorted() {
       if (!sorted) {
         clients.sort(BY_CLIENT_ID);
       }

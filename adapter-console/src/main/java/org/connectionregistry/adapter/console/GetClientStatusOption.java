@@ -1,6 +1,5 @@
 package org.connectionregistry.adapter.console;
 
-import java.util.List;
 import java.util.Optional;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
@@ -36,13 +35,24 @@ final class GetClientStatusOption implements MenuOption {
     return Next.SHOW_MENU;
   }
 
+  /**
+   * Prints each page as it arrives, so no listing needs all its clients in memory at once; the
+   * use case hands them over sorted by client ID, as the contract wants them printed. If the
+   * listing fails midway, the lines printed so far stay, and the menu reports the error after
+   * them.
+   */
   private void showAll(Console console) {
-    List<ClientConnection> clients = listClients.listClients();
-    if (clients.isEmpty()) {
+    boolean[] anyShown = {false};
+    listClients.forEachClientPage(
+        page -> {
+          for (ClientConnection client : page) {
+            show(console, client);
+          }
+          anyShown[0] = true;
+        });
+    if (!anyShown[0]) {
       console.say("No clients registered.");
     }
-    // The use case returns them sorted by client ID, as the contract wants them printed.
-    clients.forEach(client -> show(console, client));
   }
 
   private static void show(Console console, ClientConnection client) {

@@ -1,6 +1,8 @@
 package org.connectionregistry.adapter.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.connectionregistry.domain.ConnectionStatus.CONNECTED;
+import static org.connectionregistry.domain.ConnectionStatus.DISCONNECTED;
 
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
@@ -12,8 +14,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientConnection;
@@ -283,6 +287,64 @@ class ConsoleMenuTest {
               "Invalid argument error: Client ID must contain only letters, digits and _ - . @,"
                   + " but has '#' (U+0023) at position 5");
     }
+
+    @Test
+    @DisplayName("a listing of several pages prints every client of every page, in client-ID order")
+    void listsEveryPageInOrder() {
+      int count = 2 * ListClientsUseCase.PAGE_SIZE + 1;
+      List<String> expected = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        String clientId = String.format("user_%05d", i);
+        boolean disconnected = i % 3 == 0;
+        expected.add(
+            "Client ID: " + clientId + ", Status: " + (disconnected ? "disconnected" : "connected"));
+      }
+      // Registered in reverse, so that the order is the listing's doing.
+      for (int i = count - 1; i >= 0; i--) {
+        String clientId = String.format("user_%05d", i);
+        service.sendMessage(
+            new SendMessageCommand(ClientId.of(clientId), i % 3 == 0 ? "Goodbye" : "Hello"));
+      }
+
+      assertThat(replies("2\n\n")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    @DisplayName("each page is printed as it arrives, before the next is asked for")
+    void printsEachPageAsItArrives() {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      // Buffered and without autoflush: only the menu's own flushes make a line visible.
+      PrintStream out =
+          new PrintStream(new BufferedOutputStream(bytes), false, StandardCharsets.UTF_8);
+      List<String> seenBeforeEachPage = new ArrayList<>();
+      PagedListing listing =
+          new PagedListing(
+              List.of(connection("a", CONNECTED), connection("b", DISCONNECTED)),
+              List.of(connection("c", CONNECTED)),
+              List.of(connection("d", DISCONNECTED)));
+      listing.beforeEachPage = () -> seenBeforeEachPage.add(bytes.toString(StandardCharsets.UTF_8));
+
+      new ConsoleMenu(service, service, listing, stream("2\n\n"), out).run();
+
+      assertThat(seenBeforeEachPage).hasSize(3);
+      assertThat(seenBeforeEachPage.get(0)).doesNotContain("Client ID:");
+      assertThat(seenBeforeEachPage.get(1))
+          .endsWith("Client ID: a, Status: connected\nClient ID: b, Status: disconnected\n");
+      assertThat(seenBeforeEachPage.get(2)).endsWith("Client ID: c, Status: connected\n");
+      assertThat(bytes.toString(StandardCharsets.UTF_8))
+          .contains(
+              "Enter client ID (leave empty for all clients): Client ID: a, Status: connected\n"
+                  + "Client ID: b, Status: disconnected\n"
+                  + "Client ID: c, Status: connected\n"
+                  + "Client ID: d, Status: disconnected\n\nOptions:");
+    }
+
+    @Test
+    @DisplayName("a listing that hands over no page is 'No clients registered.'")
+    void noPageIsNoClientsRegistered() {
+      assertThat(ConsoleSession.run(service, service, new PagedListing(), "2\n\n").replies())
+          .containsExactly("No clients registered.");
+    }
   }
 
   @Nested
@@ -407,6 +469,33 @@ class ConsoleMenuTest {
     }
 
     @Test
+    @DisplayName("a listing that fails midway keeps the lines printed so far, then says the error")
+    @Story("Server unavailable")
+    void listingThatFailsMidwayKeepsTheLinesSoFar() {
+      PagedListing failsAfterTwoPages =
+          new PagedListing(
+              List.of(connection("a", CONNECTED), connection("b", DISCONNECTED)),
+              List.of(connection("c", CONNECTED)));
+      failsAfterTwoPages.thenFailure = new RegistryUnavailableException(UNAVAILABLE);
+
+      ConsoleSession session =
+          ConsoleSession.run(service, service, failsAfterTwoPages, "2\n\n2\n\n3\n");
+
+      assertThat(session.replies())
+          .containsExactly(
+              "Client ID: a, Status: connected",
+              "Client ID: b, Status: disconnected",
+              "Client ID: c, Status: connected",
+              "Error: Server localhost:50051 is unavailable",
+              "Client ID: a, Status: connected",
+              "Client ID: b, Status: disconnected",
+              "Client ID: c, Status: connected",
+              "Error: Server localhost:50051 is unavailable",
+              "Exiting client.");
+      assertThat(session.output()).doesNotContain("No clients registered.");
+    }
+
+    @Test
     @DisplayName("an unexpected fault is one 'Error:' line with no stack trace, and the menu goes on")
     @Story("Errors are one line, never a stack trace")
     void unexpectedFaultIsOneLine() {
@@ -466,6 +555,45 @@ class ConsoleMenuTest {
         .containsExactly(
             new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
             new ClientConnection(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
+  }
+
+  private static ClientConnection connection(String clientId, ConnectionStatus status) {
+    return new ClientConnection(ClientId.of(clientId), status);
+  }
+
+  private static InputStream stream(String input) {
+    return new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A listing of given pages, handed over one by one, then a failure if one is set; each run
+   * starts from the first page again.
+   */
+  private static final class PagedListing implements ListClientsUseCase {
+    private final List<List<ClientConnection>> pages;
+    Runnable beforeEachPage = () -> {};
+    RuntimeException thenFailure;
+
+    @SafeVarargs
+    PagedListing(List<ClientConnection>... pages) {
+      this.pages = List.of(pages);
+    }
+
+    @Override
+    public List<ClientConnection> listClients() {
+      throw new AssertionError("the menu lists every client page by page");
+    }
+
+    @Override
+    public void forEachClientPage(Consumer<? super List<ClientConnection>> consumer) {
+      for (List<ClientConnection> page : pages) {
+        beforeEachPage.run();
+        consumer.accept(page);
+      }
+      if (thenFailure != null) {
+        throw thenFailure;
+      }
+    }
   }
 
   /**

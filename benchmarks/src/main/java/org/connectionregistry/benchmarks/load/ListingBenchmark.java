@@ -3,8 +3,13 @@ package org.connectionregistry.benchmarks.load;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,8 +22,12 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.connectionregistry.adapter.console.ConsoleMenu;
 import org.connectionregistry.adapter.grpc.client.GrpcConnectionClient;
+import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceBlockingStub;
 import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceStub;
@@ -36,8 +45,9 @@ import picocli.CommandLine.Spec;
 /**
  * How long "all clients" takes on a large registry: starts the full server as a process, fills
  * it with clients through SendMessage (the way users do, many calls in flight), then times
- * listing them all through the streamed ListClients call and through the legacy one-message
- * GetClientStatus(""), several times each.
+ * listing them all through the streamed ListClients call (read raw; printed page by page by the
+ * console client's own menu into a discarding stream; collected into one list) and through the
+ * legacy one-message GetClientStatus(""), several times each.
  */
 @Command(
     name = "listing",
@@ -45,8 +55,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Fills the full server with clients over SendMessage, then times listing all of them",
-      "with ListClients (raw, and as the console client does) and with the legacy",
-      "GetClientStatus(\"\"). In --server-args, {port} is the port chosen for the server."
+      "with ListClients (raw; printed by the console client's menu into a discarding stream;",
+      "collected into one list) and with the legacy GetClientStatus(\"\").",
+      "In --server-args, {port} is the port chosen for the server."
     })
 public final class ListingBenchmark implements Callable<Integer> {
 
@@ -147,7 +158,8 @@ public final class ListingBenchmark implements Callable<Integer> {
         complete &= time("ListClients, raw stub", () -> listRaw(channel), out);
         GrpcConnectionClient client =
             new GrpcConnectionClient(channel, host + ":" + port, Duration.ofSeconds(30));
-        complete &= time("ListClients, console client", () -> client.listClients().size(), out);
+        complete &= time("ListClients, console menu", () -> listAsTheConsole(client), out);
+        complete &= time("ListClients, collected list", () -> client.listClients().size(), out);
         if (!skipLegacy) {
           complete &= time("GetClientStatus(\"\"), legacy", () -> listLegacy(channel), out);
         }
@@ -227,6 +239,47 @@ public final class ListingBenchmark implements Callable<Integer> {
       count += pages.next().getClientsCount();
     }
     return count;
+  }
+
+  /**
+   * Option 2 with an empty ID, as a user of the console client chooses it: the menu itself prints
+   * each page {@link GrpcConnectionClient#forEachClientPage} hands over, one line a client, to a
+   * stream like the launcher's (UTF-8, flushed on every line) that discards what it is given.
+   * Returns how many clients the menu was handed.
+   */
+  private static long listAsTheConsole(GrpcConnectionClient client) {
+    CountingListing listing = new CountingListing(client);
+    InputStream typed = new ByteArrayInputStream("2\n\n3\n".getBytes(StandardCharsets.UTF_8));
+    PrintStream discarded =
+        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    new ConsoleMenu(client, client, listing, typed, discarded).run();
+    return listing.clients;
+  }
+
+  /** Passes the pages on to the menu, counting their clients. */
+  private static final class CountingListing implements ListClientsUseCase {
+    private final ListClientsUseCase listing;
+    long clients;
+
+    CountingListing(ListClientsUseCase listing) {
+      this.listing = listing;
+    }
+
+    @Override
+    public List<ClientConnection> listClients() {
+      List<ClientConnection> all = listing.listClients();
+      clients += all.size();
+      return all;
+    }
+
+    @Override
+    public void forEachClientPage(Consumer<? super List<ClientConnection>> pages) {
+      listing.forEachClientPage(
+          page -> {
+            clients += page.size();
+            pages.accept(page);
+          });
+    }
   }
 
   private static long listLegacy(ManagedChannel channel) {

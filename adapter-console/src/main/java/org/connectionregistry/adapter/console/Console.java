@@ -9,7 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The user's side of the menu: prompts answered by lines of UTF-8 text, and lines of output. */
+/**
+ * The user's side of the menu: prompts answered by lines of UTF-8 text, and lines of output.
+ *
+ * <p>Output is flushed whenever the user is kept waiting: before reading an answer, and when a
+ * caller says so ({@link #flush()}, e.g. after each page of a long listing). Lines in between are
+ * not flushed one by one, so that a million of them cost a few thousand writes, not a million.
+ */
 final class Console {
 
   private final BufferedReader in;
@@ -47,8 +53,13 @@ final class Console {
     return Optional.of(line);
   }
 
+  /** Prints one line; it shows at the next prompt or {@link #flush()}, or sooner. */
   void say(String line) {
     out.println(line);
+  }
+
+  /** Shows everything said so far. */
+  void flush() {
     out.flush();
   }
 }

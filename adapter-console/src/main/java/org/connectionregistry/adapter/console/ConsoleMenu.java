@@ -56,19 +56,23 @@ public final class ConsoleMenu {
 
   /** Shows the menu and carries out choices until the user exits or the input ends. */
   public void run() {
-    MenuOption.Next next = MenuOption.Next.SHOW_MENU;
-    while (next == MenuOption.Next.SHOW_MENU) {
-      showOptions();
-      Optional<String> choice = console.ask("Select an option: ");
-      if (choice.isEmpty()) {
-        return;
+    try {
+      MenuOption.Next next = MenuOption.Next.SHOW_MENU;
+      while (next == MenuOption.Next.SHOW_MENU) {
+        showOptions();
+        Optional<String> choice = console.ask("Select an option: ");
+        if (choice.isEmpty()) {
+          return;
+        }
+        MenuOption option = options.get(choice.get().strip());
+        if (option == null) {
+          console.say("Invalid choice. Please try again.");
+        } else {
+          next = runReportingErrors(option);
+        }
       }
-      MenuOption option = options.get(choice.get().strip());
-      if (option == null) {
-        console.say("Invalid choice. Please try again.");
-      } else {
-        next = runReportingErrors(option);
-      }
+    } finally {
+      console.flush(); // the last lines, such as "Exiting client.", with no prompt after them
     }
   }
 

@@ -48,6 +48,7 @@ final class GetClientStatusOption implements MenuOption {
           for (ClientConnection client : page) {
             show(console, client);
           }
+          console.flush(); // the page shows while the next one is on its way
           anyShown[0] = true;
         });
     if (!anyShown[0]) {

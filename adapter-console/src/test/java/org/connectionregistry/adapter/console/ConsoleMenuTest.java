@@ -105,6 +105,21 @@ class ConsoleMenuTest {
     }
 
     @Test
+    @DisplayName("shows its last words when it ends, though no prompt follows them")
+    void flushesWhatItSaysLast() {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      // Buffered and without autoflush: only the menu's own flushes make a line visible.
+      PrintStream out =
+          new PrintStream(new BufferedOutputStream(bytes), false, StandardCharsets.UTF_8);
+
+      new ConsoleMenu(service, service, service, stream("4\n3\n"), out).run();
+
+      assertThat(bytes.toString(StandardCharsets.UTF_8))
+          .contains("Invalid choice. Please try again.\n")
+          .endsWith("Select an option: Exiting client.\n");
+    }
+
+    @Test
     @DisplayName("says 'Invalid choice. Please try again.' to anything but 1, 2 or 3, and goes on")
     @Story("Invalid choice")
     void rejectsAnyOtherChoice() {

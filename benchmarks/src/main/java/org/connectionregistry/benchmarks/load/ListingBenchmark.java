@@ -3,6 +3,7 @@ package org.connectionregistry.benchmarks.load;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,8 +64,8 @@ public final class ListingBenchmark implements Callable<Integer> {
 
   static final Duration TARGET = Duration.ofSeconds(1);
 
-  /** Room for the legacy answer: about 29 bytes a client, in one message. */
-  private static final int MAX_INBOUND_BYTES = 1024 * 1024 * 1024;
+  /** Room for the legacy answer (about 29 bytes a client, in one message), as the console client has. */
+  private static final int MAX_INBOUND_BYTES = 512 * 1024 * 1024;
 
   @Spec CommandSpec spec;
 
@@ -244,14 +245,18 @@ public final class ListingBenchmark implements Callable<Integer> {
   /**
    * Option 2 with an empty ID, as a user of the console client chooses it: the menu itself prints
    * each page {@link GrpcConnectionClient#forEachClientPage} hands over, one line a client, to a
-   * stream like the launcher's (UTF-8, flushed on every line) that discards what it is given.
+   * stream like the launcher's (UTF-8, buffered, flushed by the menu) that discards what it is
+   * given.
    * Returns how many clients the menu was handed.
    */
   private static long listAsTheConsole(GrpcConnectionClient client) {
     CountingListing listing = new CountingListing(client);
     InputStream typed = new ByteArrayInputStream("2\n\n3\n".getBytes(StandardCharsets.UTF_8));
     PrintStream discarded =
-        new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        new PrintStream(
+            new BufferedOutputStream(OutputStream.nullOutputStream(), 1 << 16),
+            false,
+            StandardCharsets.UTF_8);
     new ConsoleMenu(client, client, listing, typed, discarded).run();
     return listing.clients;
   }

@@ -2,7 +2,6 @@ package org.connectionregistry.bootstrap.client;
 
 import dagger.BindsInstance;
 import dagger.Component;
-import io.grpc.ManagedChannel;
 import java.io.InputStream;
 import java.io.PrintStream;
 import javax.inject.Singleton;
@@ -15,7 +14,7 @@ public interface ClientComponent {
 
   ConsoleMenu menu();
 
-  ManagedChannel channel();
+  ServerConnection serverConnection();
 
   @Component.Factory
   interface Factory {

@@ -1,12 +1,12 @@
 package org.connectionregistry.bootstrap.client;
 
-import java.io.FileOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
 import picocli.CommandLine.Command;
@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpWidth = 120)
 public final class ClientLauncher implements Callable<Integer> {
+
+  /** Enough for about a thousand listed clients per write. */
+  private static final int OUTPUT_BUFFER_BYTES = 1 << 16;
 
   @Option(
       names = "--target",
@@ -37,16 +40,20 @@ public final class ClientLauncher implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    // UTF-8 whatever the locale, so that client IDs in any script print as typed.
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    // UTF-8 whatever the locale, so that client IDs in any script print as typed. Buffered, with
+    // no flush per line: the menu flushes before every prompt and after every page of a listing.
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), OUTPUT_BUFFER_BYTES),
+            false,
+            StandardCharsets.UTF_8);
     ClientComponent component =
         DaggerClientComponent.factory()
             .create(new ClientSettings(target, deadline), System.in, out);
-    try {
+    try (ServerConnection connection = component.serverConnection()) {
       component.menu().run();
     } finally {
       out.flush();
-      component.channel().shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
     }
     return 0;
   }

@@ -3,9 +3,7 @@ package org.connectionregistry.bootstrap.client;
 import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import java.io.InputStream;
 import java.io.PrintStream;
 import javax.inject.Singleton;
@@ -19,25 +17,22 @@ import org.connectionregistry.application.port.in.SendMessageUseCase;
 @Module
 public abstract class ClientModule {
 
-  /**
-   * The original server answers "all clients" in one message of about 29 bytes a client; the
-   * default 4 MiB limit would refuse registries past about 144,000 clients.
-   */
-  static final int MAX_INBOUND_MESSAGE_BYTES = 512 * 1024 * 1024;
-
   private ClientModule() {}
 
   @Provides
   @Singleton
-  static ManagedChannel channel(ClientSettings settings) {
-    return Grpc.newChannelBuilder(settings.target(), InsecureChannelCredentials.create())
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .build();
+  static ServerConnection serverConnection(ClientSettings settings) {
+    return new ServerConnection(settings.target());
+  }
+
+  @Provides
+  static Channel channel(ServerConnection connection) {
+    return connection.channel();
   }
 
   @Provides
   @Singleton
-  static GrpcConnectionClient connectionClient(ManagedChannel channel, ClientSettings settings) {
+  static GrpcConnectionClient connectionClient(Channel channel, ClientSettings settings) {
     return new GrpcConnectionClient(channel, settings.target(), settings.deadline());
   }
 

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,8 @@ import picocli.CommandLine.Spec;
  * it with clients through SendMessage (the way users do, many calls in flight), then times
  * listing them all through the streamed ListClients call (read raw; printed page by page by the
  * console client's own menu into a discarding stream; collected into one list) and through the
- * legacy one-message GetClientStatus(""), several times each.
+ * legacy one-message GetClientStatus(""), several times each; last, as a user sees it, the
+ * console client jar run as a process, printing every line into a pipe.
  */
 @Command(
     name = "listing",
@@ -57,7 +59,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Fills the full server with clients over SendMessage, then times listing all of them",
       "with ListClients (raw; printed by the console client's menu into a discarding stream;",
-      "collected into one list) and with the legacy GetClientStatus(\"\").",
+      "collected into one list) and with the legacy GetClientStatus(\"\"); then runs the",
+      "console client jar as a user would, timing from Enter to its last line.",
       "In --server-args, {port} is the port chosen for the server."
     })
 public final class ListingBenchmark implements Callable<Integer> {
@@ -119,6 +122,21 @@ public final class ListingBenchmark implements Callable<Integer> {
   String serverReady;
 
   @Option(
+      names = "--client-jar",
+      defaultValue = "bootstrap/target/connection-client.jar",
+      description = "The console client to time as a process, as a user runs it "
+          + "(default: ${DEFAULT-VALUE}; that row is left out when it does not exist).")
+  Path clientJar;
+
+  @Option(
+      names = "--typing",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
+      description = "How long the console client's user reads the menu before choosing "
+          + "(default: ${DEFAULT-VALUE}).")
+  Duration typing;
+
+  @Option(
       names = "--skip-legacy",
       description = "Do not time the legacy GetClientStatus(\"\").")
   boolean skipLegacy;
@@ -163,6 +181,11 @@ public final class ListingBenchmark implements Callable<Integer> {
         complete &= time("ListClients, collected list", () -> client.listClients().size(), out);
         if (!skipLegacy) {
           complete &= time("GetClientStatus(\"\"), legacy", () -> listLegacy(channel), out);
+        }
+        if (Files.isRegularFile(clientJar)) {
+          complete &= timeConsoleProcess(host + ":" + port, out);
+        } else {
+          out.printf("The console client process is not timed: %s does not exist.%n", clientJar);
         }
         return complete ? 0 : 1;
       } finally {
@@ -316,6 +339,33 @@ public final class ListingBenchmark implements Callable<Integer> {
     out.printf("%-32s best %s, median %s (target: under %s)%s%n",
         name, millis(sorted[0]), millis(median), millis(TARGET.toNanos()),
         complete ? "" : " INCOMPLETE: some runs did not list every client");
+    out.flush();
+    return complete;
+  }
+
+  /**
+   * The console client jar as a process, run after run: the user takes {@code --typing} to choose
+   * "all clients"; timed from Enter to its first and last line, and from "3" to the exit.
+   */
+  private boolean timeConsoleProcess(String serverTarget, PrintWriter out)
+      throws IOException, InterruptedException {
+    String name = "connection-client.jar process";
+    long[] lastLines = new long[runs];
+    boolean complete = true;
+    for (int i = 0; i < runs; i++) {
+      ConsoleClientProcess.Timings run = ConsoleClientProcess.listAll(clientJar, serverTarget, typing);
+      lastLines[i] = run.lastLineNanos();
+      complete &= run.lines() == clients;
+      out.printf("%-32s run %d/%d: %,d lines; from Enter, first %s, last %s; exit %s%n",
+          name, i + 1, runs, run.lines(), millis(run.firstLineNanos()),
+          millis(run.lastLineNanos()), millis(run.exitNanos()));
+      out.flush();
+    }
+    Arrays.sort(lastLines);
+    out.printf("%-32s best %s, median %s from Enter to the last line (target: under %s)%s%n",
+        name, millis(lastLines[0]), millis(lastLines[lastLines.length / 2]),
+        millis(TARGET.toNanos()),
+        complete ? "" : " INCOMPLETE: some runs did not print every client");
     out.flush();
     return complete;
   }

@@ -2,6 +2,8 @@ package org.connectionregistry.adapter.grpc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.connectionregistry.adapter.grpc.client.StreamingServers.page;
+import static org.connectionregistry.adapter.grpc.client.StreamingServers.streamingServer;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
@@ -33,7 +34,6 @@ import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
-import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
@@ -217,27 +217,6 @@ class ListClientsClientTest {
             .addService(service)
             .build()
             .start();
-  }
-
-  private static ListClientsResponse page(String... idsAndLabels) {
-    ListClientsResponse.Builder page = ListClientsResponse.newBuilder();
-    for (int i = 0; i < idsAndLabels.length; i += 2) {
-      page.addClients(
-          ListedClient.newBuilder().setClientId(idsAndLabels[i]).setStatus(idsAndLabels[i + 1]));
-    }
-    return page.build();
-  }
-
-  /** A server of another version whose ListClients does what the test says. */
-  private static ServerServiceDefinition streamingServer(
-      Consumer<StreamObserver<ListClientsResponse>> answer) {
-    return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
-        .addMethod(
-            ClientServiceGrpc.getListClientsMethod(),
-            ServerCalls.asyncServerStreamingCall(
-                (ListClientsRequest request, StreamObserver<ListClientsResponse> responses) ->
-                    answer.accept(responses)))
-        .build();
   }
 
   /**

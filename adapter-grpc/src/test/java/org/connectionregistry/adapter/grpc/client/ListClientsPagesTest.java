@@ -2,6 +2,8 @@ package org.connectionregistry.adapter.grpc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.connectionregistry.adapter.grpc.client.StreamingServers.page;
+import static org.connectionregistry.adapter.grpc.client.StreamingServers.streamingServer;
 
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.ManagedChannel;
@@ -28,7 +30,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
@@ -42,9 +43,6 @@ import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
-import org.connectionregistry.proto.ListClientsRequest;
-import org.connectionregistry.proto.ListClientsResponse;
-import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -334,27 +332,6 @@ class ListClientsPagesTest {
         };
       }
     };
-  }
-
-  private static ListClientsResponse page(String... idsAndLabels) {
-    ListClientsResponse.Builder page = ListClientsResponse.newBuilder();
-    for (int i = 0; i < idsAndLabels.length; i += 2) {
-      page.addClients(
-          ListedClient.newBuilder().setClientId(idsAndLabels[i]).setStatus(idsAndLabels[i + 1]));
-    }
-    return page.build();
-  }
-
-  /** A server of another version whose ListClients does what the test says. */
-  private static ServerServiceDefinition streamingServer(
-      Consumer<StreamObserver<ListClientsResponse>> answer) {
-    return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
-        .addMethod(
-            ClientServiceGrpc.getListClientsMethod(),
-            ServerCalls.asyncServerStreamingCall(
-                (ListClientsRequest request, StreamObserver<ListClientsResponse> responses) ->
-                    answer.accept(responses)))
-        .build();
   }
 
   /**

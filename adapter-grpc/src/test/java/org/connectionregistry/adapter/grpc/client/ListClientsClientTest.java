@@ -2,16 +2,14 @@ package org.connectionregistry.adapter.grpc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.connectionregistry.adapter.grpc.client.StreamingServers.page;
-import static org.connectionregistry.adapter.grpc.client.StreamingServers.streamingServer;
+import static org.connectionregistry.adapter.grpc.client.ScriptedServers.page;
+import static org.connectionregistry.adapter.grpc.client.ScriptedServers.streamingServer;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -21,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.connectionregistry.adapter.grpc.Loopback;
+import org.connectionregistry.adapter.grpc.client.ScriptedServers.LegacyServer;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.service.ConnectionService;
@@ -31,9 +29,6 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.connectionregistry.domain.RegistryUnavailableException;
-import org.connectionregistry.proto.ClientServiceGrpc;
-import org.connectionregistry.proto.ClientStatusRequest;
-import org.connectionregistry.proto.ClientStatusResponse;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
@@ -217,33 +212,5 @@ class ListClientsClientTest {
             .addService(service)
             .build()
             .start();
-  }
-
-  /**
-   * The original server's shape: only SendMessage and GetClientStatus exist, so ListClients is
-   * answered UNIMPLEMENTED by gRPC itself, as it would be by the Python server.
-   */
-  private static final class LegacyServer {
-    final ClientStatusResponse answer;
-    final AtomicInteger allClientsAsked = new AtomicInteger();
-
-    LegacyServer(Map<String, String> statuses) {
-      this.answer = ClientStatusResponse.newBuilder().putAllStatuses(statuses).build();
-    }
-
-    ServerServiceDefinition definition() {
-      return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
-          .addMethod(
-              ClientServiceGrpc.getGetClientStatusMethod(),
-              ServerCalls.asyncUnaryCall(
-                  (ClientStatusRequest request, StreamObserver<ClientStatusResponse> responses) -> {
-                    if (request.getClientId().isEmpty()) {
-                      allClientsAsked.incrementAndGet();
-                    }
-                    responses.onNext(answer);
-                    responses.onCompleted();
-                  }))
-          .build();
-    }
   }
 }

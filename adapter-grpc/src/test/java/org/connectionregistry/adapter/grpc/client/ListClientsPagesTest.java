@@ -2,8 +2,8 @@ package org.connectionregistry.adapter.grpc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.connectionregistry.adapter.grpc.client.StreamingServers.page;
-import static org.connectionregistry.adapter.grpc.client.StreamingServers.streamingServer;
+import static org.connectionregistry.adapter.grpc.client.ScriptedServers.page;
+import static org.connectionregistry.adapter.grpc.client.ScriptedServers.streamingServer;
 
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.ManagedChannel;
@@ -16,8 +16,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.io.IOException;
@@ -31,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.connectionregistry.adapter.grpc.Loopback;
+import org.connectionregistry.adapter.grpc.client.ScriptedServers.LegacyServer;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
@@ -40,9 +39,6 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.connectionregistry.domain.RegistryUnavailableException;
-import org.connectionregistry.proto.ClientServiceGrpc;
-import org.connectionregistry.proto.ClientStatusRequest;
-import org.connectionregistry.proto.ClientStatusResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -201,8 +197,8 @@ class ListClientsPagesTest {
       ClientConnection client = expected.get((int) ((i * 7919L) % count));
       statuses.put(client.clientId().value(), client.status().label());
     }
-    AtomicInteger allClientsAsked = new AtomicInteger();
-    GrpcConnectionClient client = clientOf(inProcess(legacyServer(statuses, allClientsAsked)));
+    LegacyServer legacy = new LegacyServer(statuses);
+    GrpcConnectionClient client = clientOf(inProcess(legacy.definition()));
     List<List<ClientConnection>> pages = new ArrayList<>();
 
     client.forEachClientPage(pages::add);
@@ -211,7 +207,7 @@ class ListClientsPagesTest {
         .extracting(List::size)
         .containsExactly(ListClientsUseCase.PAGE_SIZE, ListClientsUseCase.PAGE_SIZE, 3);
     assertThat(pages.stream().flatMap(List::stream).toList()).containsExactlyElementsOf(expected);
-    assertThat(allClientsAsked).hasValue(1);
+    assertThat(legacy.allClientsAsked).hasValue(1);
   }
 
   @Test
@@ -220,7 +216,7 @@ class ListClientsPagesTest {
   @Story("Servers other than ours")
   void emptyLegacyServerHandsOverNoPage() throws IOException {
     GrpcConnectionClient client =
-        clientOf(inProcess(legacyServer(Map.of(), new AtomicInteger())));
+        clientOf(inProcess(new LegacyServer(Map.of()).definition()));
     List<List<ClientConnection>> pages = new ArrayList<>();
 
     client.forEachClientPage(pages::add);
@@ -332,27 +328,6 @@ class ListClientsPagesTest {
         };
       }
     };
-  }
-
-  /**
-   * The original server's shape: only GetClientStatus exists, so ListClients is answered
-   * UNIMPLEMENTED by gRPC itself, as it would be by the Python server.
-   */
-  private static ServerServiceDefinition legacyServer(
-      Map<String, String> statuses, AtomicInteger allClientsAsked) {
-    ClientStatusResponse answer = ClientStatusResponse.newBuilder().putAllStatuses(statuses).build();
-    return ServerServiceDefinition.builder(ClientServiceGrpc.SERVICE_NAME)
-        .addMethod(
-            ClientServiceGrpc.getGetClientStatusMethod(),
-            ServerCalls.asyncUnaryCall(
-                (ClientStatusRequest request, StreamObserver<ClientStatusResponse> responses) -> {
-                  if (request.getClientId().isEmpty()) {
-                    allClientsAsked.incrementAndGet();
-                  }
-                  responses.onNext(answer);
-                  responses.onCompleted();
-                }))
-        .build();
   }
 
   /** Counts the pages the server reads through the use case; fails on a given one if asked. */

@@ -1,25 +1,36 @@
 package org.connectionregistry.domain;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Where the registry keeps each client's status: the port through which the domain reaches its
  * storage. {@link InMemoryConnectionRegistry} is the default; storage adapters provide others.
  *
+ * <p><b>Asynchronous.</b> Every call returns at once with a {@link CompletionStage} that completes
+ * when the store has done the work, so no thread waits for a disk or a network: a store that
+ * talks to a server pipelines many calls over one connection, and a durable store completes a
+ * whole batch of calls after one sync. Stages may complete on the calling thread (the in-memory
+ * store completes them before it returns) or on a thread of the store; whoever continues from
+ * them should do little work there. Invalid arguments (a limit below 1) are thrown at once;
+ * everything else, store failures included, completes the stage exceptionally.
+ *
  * <p>Every implementation is safe to call from many threads at once, and every change is atomic:
- * a reader sees a client's old status or its new one, never anything else. Implementations throw
- * {@link RegistryUnavailableException}, with a message that starts with {@link #toString()}, when
- * their engine cannot be reached and after they are closed.
+ * a reader sees a client's old status or its new one, never anything else. A stage that completes
+ * exceptionally does so with a {@link RegistryUnavailableException}, whose message starts with
+ * {@link #toString()}, when the store's engine cannot be reached and after the store is closed.
  */
 public interface ConnectionRegistry extends AutoCloseable {
 
-  /** Sets a client's status, adding the client if it is new. Done when this returns. */
-  void record(ClientId clientId, ConnectionStatus status);
+  /**
+   * Sets a client's status, adding the client if it is new. The stage completes once the change
+   * is as safe as the store makes it (synced to disk, acknowledged by Redis), never before.
+   */
+  CompletionStage<Void> record(ClientId clientId, ConnectionStatus status);
 
   /** A client's current status, or empty if it never sent a message. */
-  Optional<ConnectionStatus> statusOf(ClientId clientId);
+  CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId);
 
   /**
    * Clients in client-ID order, starting after {@code after} (exclusive), or from the first
@@ -27,34 +38,35 @@ public interface ConnectionRegistry extends AutoCloseable {
    * when fewer are. A page is never short while more clients follow (see {@link ListingCursor}):
    * a store that cannot fill it fails instead.
    *
-   * @throws IllegalArgumentException if {@code limit} is below 1
+   * @throws IllegalArgumentException at once, if {@code limit} is below 1
    */
-  List<ClientConnection> list(Optional<ClientId> after, int limit);
+  CompletionStage<List<ClientConnection>> list(Optional<ClientId> after, int limit);
 
   /** Every client in client-ID order, read a page at a time under {@link ListingCursor}'s rule. */
-  default List<ClientConnection> listAll() {
-    List<ClientConnection> all = new ArrayList<>();
-    ListingCursor.forEachPage(this::list, all::addAll);
-    return all;
+  default CompletionStage<List<ClientConnection>> listAll() {
+    return ListingCursor.collectAll(this::list);
   }
 
   /**
    * Whether the storage behind this registry can be reached right now: false once the registry
-   * is closed, and while its engine (a disk, a server) is gone.
+   * is closed, and while its engine (a disk, a server) is gone. This one call may wait, briefly
+   * and boundedly, for the engine to answer: it is meant for a health check's own thread.
    */
   boolean isAvailable();
 
   /**
-   * Releases what the registry holds (files, connections); changes already acknowledged are
-   * kept wherever the store keeps them. Closing twice is harmless. Afterwards every call fails
-   * with a {@link RegistryUnavailableException} whose message is {@code <this> is closed}, and
-   * {@link #isAvailable()} is false.
+   * Releases what the registry holds (files, connections), after the changes already accepted
+   * are done; changes acknowledged are kept wherever the store keeps them. Closing twice is
+   * harmless. Afterwards every call fails with a {@link RegistryUnavailableException} whose
+   * message is {@code <this> is closed}, and {@link #isAvailable()} is false.
    */
   @Override
   void close();
 
-  /** Names the store for people, e.g. {@code Redis at 10.0.0.5:6379}; every error message of the
-   * store starts with it. */
+  /**
+   * Names the store for people, e.g. {@code Redis at 10.0.0.5:6379}; every error message of the
+   * store starts with it.
+   */
   @Override
   String toString();
 }

@@ -3,6 +3,8 @@ package org.connectionregistry.domain;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -28,10 +30,16 @@ public final class ListingCursor {
    */
   public static final int PAGE_SIZE = 4096;
 
-  /** Something that hands out pages under the rule above. */
+  /** Something that hands out pages under the rule above, waiting for each. */
   @FunctionalInterface
   public interface PageSource {
     List<ClientConnection> page(Optional<ClientId> after, int limit);
+  }
+
+  /** Something that hands out pages under the rule above, without waiting. */
+  @FunctionalInterface
+  public interface AsyncPageSource {
+    CompletionStage<List<ClientConnection>> page(Optional<ClientId> after, int limit);
   }
 
   private Optional<ClientId> after;
@@ -126,6 +134,70 @@ public final class ListingCursor {
       List<ClientConnection> page = cursor.advance(source.page(cursor.nextAfter(), limit));
       if (!page.isEmpty()) {
         pages.accept(page);
+      }
+    }
+  }
+
+  /**
+   * Every client from {@code source}, collected page after page without waiting: each page is
+   * asked for when the one before has come. Pages that are ready at once (an in-memory source)
+   * are taken in a loop, not by nesting callbacks, so the stack stays flat however many pages.
+   */
+  public static CompletionStage<List<ClientConnection>> collectAll(AsyncPageSource source) {
+    Objects.requireNonNull(source, "source");
+    Collector collector = new Collector(source);
+    collector.next();
+    return collector.done;
+  }
+
+  private static final class Collector {
+    final AsyncPageSource source;
+    final ListingCursor cursor = fromStart();
+    final List<ClientConnection> all = new java.util.ArrayList<>();
+    final CompletableFuture<List<ClientConnection>> done = new CompletableFuture<>();
+
+    Collector(AsyncPageSource source) {
+      this.source = source;
+    }
+
+    void next() {
+      try {
+        while (!cursor.ended()) {
+          int limit = cursor.nextLimit();
+          CompletableFuture<List<ClientConnection>> page =
+              source.page(cursor.nextAfter(), limit).toCompletableFuture();
+          if (!page.isDone()) {
+            page.whenComplete(
+                (clients, failure) -> {
+                  if (failure != null) {
+                    done.completeExceptionally(Stages.cause(failure));
+                  } else if (take(clients)) {
+                    next();
+                  }
+                });
+            return;
+          }
+          if (!take(page.join())) {
+            return;
+          }
+        }
+        done.complete(all);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(Stages.cause(e));
+      }
+    }
+
+    /** Adds a page; false if it broke the rule (the listing has failed). */
+    boolean take(List<ClientConnection> page) {
+      try {
+        all.addAll(cursor.advance(page));
+        if (cursor.ended()) {
+          done.complete(all);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+        return false;
       }
     }
   }

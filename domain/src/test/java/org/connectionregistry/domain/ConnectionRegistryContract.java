@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,39 +58,56 @@ public abstract class ConnectionRegistryContract {
     }
   }
 
+  /** The registry's calls, each awaited: what a caller sees once its stage completes. */
+  protected void record(ClientId clientId, ConnectionStatus status) {
+    Stages.await(registry.record(clientId, status));
+  }
+
+  protected Optional<ConnectionStatus> statusOf(ClientId clientId) {
+    return Stages.await(registry.statusOf(clientId));
+  }
+
+  protected List<ClientConnection> list(Optional<ClientId> after, int limit) {
+    return Stages.await(registry.list(after, limit));
+  }
+
+  protected List<ClientConnection> listAll() {
+    return Stages.await(registry.listAll());
+  }
+
   @Test
   @DisplayName("a recorded status can be read back")
   void recordedStatusCanBeReadBack() {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
 
-    assertThat(registry.statusOf(USER_1)).contains(ConnectionStatus.CONNECTED);
+    assertThat(statusOf(USER_1)).contains(ConnectionStatus.CONNECTED);
   }
 
   @Test
   @DisplayName("a later message overwrites the status: Hello then Goodbye is disconnected")
   void laterStatusOverwritesEarlierOne() {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
-    registry.record(USER_1, ConnectionStatus.DISCONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.DISCONNECTED);
 
-    assertThat(registry.statusOf(USER_1)).contains(ConnectionStatus.DISCONNECTED);
-    assertThat(registry.listAll())
+    assertThat(statusOf(USER_1)).contains(ConnectionStatus.DISCONNECTED);
+    assertThat(listAll())
         .containsExactly(new ClientConnection(USER_1, ConnectionStatus.DISCONNECTED));
   }
 
   @Test
   @DisplayName("a client that never sent a message has no status")
   void unknownClientHasNoStatus() {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
 
-    assertThat(registry.statusOf(ClientId.of("user_2"))).isEmpty();
-    assertThat(registry.statusOf(ClientId.of("User_1"))).isEmpty();
+    assertThat(statusOf(ClientId.of("user_2"))).isEmpty();
+    assertThat(statusOf(ClientId.of("User_1"))).isEmpty();
   }
 
   @Test
   @DisplayName("an empty registry lists no clients")
   void emptyRegistryListsNothing() {
-    assertThat(registry.listAll()).isEmpty();
-    assertThat(registry.list(Optional.empty(), 10)).isEmpty();
+    assertThat(listAll()).isEmpty();
+    assertThat(list(Optional.empty(), 10)).isEmpty();
   }
 
   @Test
@@ -105,24 +123,24 @@ public abstract class ConnectionRegistryContract {
     Collections.shuffle(shuffled, new Random(7));
     for (int i = 0; i < shuffled.size(); i++) {
       ConnectionStatus status = i % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
-      registry.record(ClientId.of(shuffled.get(i)), status);
+      record(ClientId.of(shuffled.get(i)), status);
     }
 
-    assertThat(ids(registry.listAll())).containsExactlyElementsOf(expectedOrder);
-    assertThat(ids(registry.list(Optional.empty(), 100))).containsExactlyElementsOf(expectedOrder);
-    assertThat(ids(registry.list(Optional.of(ClientId.of("用户7")), 100)))
+    assertThat(ids(listAll())).containsExactlyElementsOf(expectedOrder);
+    assertThat(ids(list(Optional.empty(), 100))).containsExactlyElementsOf(expectedOrder);
+    assertThat(ids(list(Optional.of(ClientId.of("用户7")), 100)))
         .containsExactly("\uD835\uDC00", "\uFF21");
   }
 
   @Test
   @DisplayName("listing carries each client's current status")
   void listingCarriesStatuses() {
-    registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
-    registry.record(ClientId.of("a"), ConnectionStatus.DISCONNECTED);
-    registry.record(ClientId.of("b"), ConnectionStatus.DISCONNECTED);
-    registry.record(ClientId.of("c"), ConnectionStatus.CONNECTED);
+    record(ClientId.of("b"), ConnectionStatus.CONNECTED);
+    record(ClientId.of("a"), ConnectionStatus.DISCONNECTED);
+    record(ClientId.of("b"), ConnectionStatus.DISCONNECTED);
+    record(ClientId.of("c"), ConnectionStatus.CONNECTED);
 
-    assertThat(registry.listAll())
+    assertThat(listAll())
         .containsExactly(
             new ClientConnection(ClientId.of("a"), ConnectionStatus.DISCONNECTED),
             new ClientConnection(ClientId.of("b"), ConnectionStatus.DISCONNECTED),
@@ -135,13 +153,13 @@ public abstract class ConnectionRegistryContract {
     List<String> expected = numberedIds("id-", 100);
     List<String> shuffled = new ArrayList<>(expected);
     Collections.shuffle(shuffled, new Random(42));
-    shuffled.forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+    shuffled.forEach(id -> record(ClientId.of(id), ConnectionStatus.CONNECTED));
 
     List<String> seen = new ArrayList<>();
     Optional<ClientId> after = Optional.empty();
     int pages = 0;
     while (true) {
-      List<ClientConnection> page = registry.list(after, 7);
+      List<ClientConnection> page = list(after, 7);
       assertThat(page).hasSizeLessThanOrEqualTo(7);
       if (page.isEmpty()) {
         break;
@@ -158,13 +176,13 @@ public abstract class ConnectionRegistryContract {
   @Test
   @DisplayName("after is exclusive, and need not be a registered client")
   void afterIsExclusiveAndNeedNotExist() {
-    List.of("a", "b", "c", "d").forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+    List.of("a", "b", "c", "d").forEach(id -> record(ClientId.of(id), ConnectionStatus.CONNECTED));
 
-    assertThat(ids(registry.list(Optional.of(ClientId.of("b")), 10))).containsExactly("c", "d");
-    assertThat(ids(registry.list(Optional.of(ClientId.of("b0")), 10))).containsExactly("c", "d");
-    assertThat(ids(registry.list(Optional.of(ClientId.of("a")), 2))).containsExactly("b", "c");
-    assertThat(registry.list(Optional.of(ClientId.of("d")), 10)).isEmpty();
-    assertThat(registry.list(Optional.of(ClientId.of("zzz")), 10)).isEmpty();
+    assertThat(ids(list(Optional.of(ClientId.of("b")), 10))).containsExactly("c", "d");
+    assertThat(ids(list(Optional.of(ClientId.of("b0")), 10))).containsExactly("c", "d");
+    assertThat(ids(list(Optional.of(ClientId.of("a")), 2))).containsExactly("b", "c");
+    assertThat(list(Optional.of(ClientId.of("d")), 10)).isEmpty();
+    assertThat(list(Optional.of(ClientId.of("zzz")), 10)).isEmpty();
   }
 
   @Test
@@ -177,11 +195,11 @@ public abstract class ConnectionRegistryContract {
     runConcurrently(16, thread -> {
       for (int i = thread; i < count; i += 16) {
         ConnectionStatus status = i % 3 == 0 ? ConnectionStatus.DISCONNECTED : ConnectionStatus.CONNECTED;
-        registry.record(ClientId.of(expected.get(i)), status);
+        record(ClientId.of(expected.get(i)), status);
       }
     });
 
-    List<ClientConnection> all = registry.listAll();
+    List<ClientConnection> all = listAll();
 
     assertThat(ids(all)).containsExactlyElementsOf(expected);
     assertThat(all.get(3).status()).isEqualTo(ConnectionStatus.DISCONNECTED);
@@ -199,19 +217,19 @@ public abstract class ConnectionRegistryContract {
     runConcurrently(threads, thread -> {
       for (int round = 0; round < writesPerClient; round++) {
         for (int c = 0; c < clientsPerThread; c++) {
-          registry.record(clientOf(thread, c), statusFor(round, c));
+          record(clientOf(thread, c), statusFor(round, c));
         }
       }
     });
 
     for (int thread = 0; thread < threads; thread++) {
       for (int c = 0; c < clientsPerThread; c++) {
-        assertThat(registry.statusOf(clientOf(thread, c)))
+        assertThat(statusOf(clientOf(thread, c)))
             .as("status of %s", clientOf(thread, c))
             .contains(statusFor(writesPerClient - 1, c));
       }
     }
-    assertThat(registry.listAll()).hasSize(threads * clientsPerThread);
+    assertThat(listAll()).hasSize(threads * clientsPerThread);
   }
 
   @Test
@@ -220,21 +238,41 @@ public abstract class ConnectionRegistryContract {
     ClientId shared = ClientId.of("shared");
     runConcurrently(8, thread -> {
       for (int i = 0; i < 50; i++) {
-        registry.record(shared, thread % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
+        record(shared, thread % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
       }
     });
-    registry.record(shared, ConnectionStatus.CONNECTED);
+    record(shared, ConnectionStatus.CONNECTED);
 
-    assertThat(registry.listAll()).containsExactly(new ClientConnection(shared, ConnectionStatus.CONNECTED));
+    assertThat(listAll()).containsExactly(new ClientConnection(shared, ConnectionStatus.CONNECTED));
+  }
+
+  @Test
+  @DisplayName("calls need no thread each: thousands in flight from one thread all complete, and each is kept")
+  void manyCallsInFlightFromOneThread() {
+    int count = 5_000;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      writes.add(registry.record(ClientId.of("f" + i), statusFor(i, 0)).toCompletableFuture());
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+
+    List<CompletableFuture<Optional<ConnectionStatus>>> reads = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      reads.add(registry.statusOf(ClientId.of("f" + i)).toCompletableFuture());
+    }
+    for (int i = 0; i < count; i++) {
+      assertThat(reads.get(i).orTimeout(60, TimeUnit.SECONDS).join()).as("f" + i).contains(statusFor(i, 0));
+    }
+    assertThat(listAll()).hasSize(count);
   }
 
   @Test
   @DisplayName("a limit below 1 is rejected with a message naming the limit")
   void invalidLimitIsRejected() {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
 
     for (int limit : new int[] {0, -1, Integer.MIN_VALUE}) {
-      assertThatThrownBy(() -> registry.list(Optional.empty(), limit))
+      assertThatThrownBy(() -> list(Optional.empty(), limit))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("limit")
           .hasMessageContaining(String.valueOf(limit));
@@ -254,22 +292,22 @@ public abstract class ConnectionRegistryContract {
   @Test
   @DisplayName("after close every call fails with '<store> is closed', and closing again is harmless")
   void closedRegistryRefusesEveryCall() {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
     String closed = registry + " is closed";
 
     registry.close();
     registry.close();
 
-    assertThatThrownBy(() -> registry.record(USER_1, ConnectionStatus.DISCONNECTED))
+    assertThatThrownBy(() -> record(USER_1, ConnectionStatus.DISCONNECTED))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage(closed);
-    assertThatThrownBy(() -> registry.statusOf(USER_1))
+    assertThatThrownBy(() -> statusOf(USER_1))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage(closed);
-    assertThatThrownBy(() -> registry.list(Optional.empty(), 10))
+    assertThatThrownBy(() -> list(Optional.empty(), 10))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage(closed);
-    assertThatThrownBy(() -> registry.listAll())
+    assertThatThrownBy(() -> listAll())
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage(closed);
   }
@@ -283,11 +321,11 @@ public abstract class ConnectionRegistryContract {
   @Test
   @DisplayName("a page is full while more clients follow: only the last page is short")
   void pagesAreFullButTheLast() {
-    numberedIds("p", 10).forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+    numberedIds("p", 10).forEach(id -> record(ClientId.of(id), ConnectionStatus.CONNECTED));
 
-    assertThat(registry.list(Optional.empty(), 4)).hasSize(4);
-    assertThat(registry.list(Optional.of(ClientId.of("p3")), 4)).hasSize(4);
-    assertThat(registry.list(Optional.of(ClientId.of("p7")), 4)).hasSize(2);
+    assertThat(list(Optional.empty(), 4)).hasSize(4);
+    assertThat(list(Optional.of(ClientId.of("p3")), 4)).hasSize(4);
+    assertThat(list(Optional.of(ClientId.of("p7")), 4)).hasSize(2);
   }
 
   private static ClientId clientOf(int thread, int client) {

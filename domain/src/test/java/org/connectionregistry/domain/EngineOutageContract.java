@@ -36,16 +36,16 @@ public abstract class EngineOutageContract extends ConnectionRegistryContract {
   @Test
   @DisplayName("when its engine is gone, every call fails at once with an error naming the store, and it is unavailable")
   void engineGoneFailsEveryCall() throws Exception {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    record(USER_1, ConnectionStatus.CONNECTED);
     assertThat(registry.isAvailable()).isTrue();
     String store = registry.toString();
 
     loseEngine();
 
-    failsNamingTheStore(() -> registry.record(USER_1, ConnectionStatus.DISCONNECTED), store);
-    failsNamingTheStore(() -> registry.statusOf(USER_1), store);
-    failsNamingTheStore(() -> registry.list(Optional.empty(), 10), store);
-    failsNamingTheStore(() -> registry.listAll(), store);
+    failsNamingTheStore(() -> record(USER_1, ConnectionStatus.DISCONNECTED), store);
+    failsNamingTheStore(() -> statusOf(USER_1), store);
+    failsNamingTheStore(() -> list(Optional.empty(), 10), store);
+    failsNamingTheStore(() -> listAll(), store);
     assertTimeoutPreemptively(BOUND, () -> assertThat(registry.isAvailable()).isFalse());
   }
 
@@ -57,7 +57,7 @@ public abstract class EngineOutageContract extends ConnectionRegistryContract {
     assertTimeoutPreemptively(BOUND, () -> registry.close());
 
     assertThat(registry.isAvailable()).isFalse();
-    assertThatThrownBy(() -> registry.statusOf(USER_1))
+    assertThatThrownBy(() -> statusOf(USER_1))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage(registry + " is closed");
   }

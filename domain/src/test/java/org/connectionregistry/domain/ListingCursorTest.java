@@ -48,6 +48,35 @@ class ListingCursorTest {
   }
 
   @Test
+  @DisplayName("collecting without waiting: pages that come later on another thread are all collected, in order")
+  void collectAllWithPagesThatComeLater() {
+    List<ClientConnection> clients = clients(2 * ListingCursor.PAGE_SIZE + 1);
+    java.util.concurrent.Executor later = java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+    List<ClientConnection> all =
+        Stages.await(
+            ListingCursor.collectAll(
+                (after, limit) ->
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> {
+                          int from = after.map(id -> Integer.parseInt(id.value().substring(1)) + 1).orElse(0);
+                          return clients.subList(from, Math.min(from + limit, clients.size()));
+                        },
+                        later)));
+
+    assertThat(all).isEqualTo(clients);
+  }
+
+  @Test
+  @DisplayName("collecting: a page that fails fails the listing with the store's own error")
+  void collectAllPassesOnTheFailure() {
+    RegistryUnavailableException down = new RegistryUnavailableException("Store is down");
+
+    assertThatThrownBy(() -> Stages.await(ListingCursor.collectAll((after, limit) -> Stages.failed(down))))
+        .isSameAs(down);
+  }
+
+  @Test
   @DisplayName("a limit of 0 lists nothing, and asks for nothing")
   void zeroLimitListsNothing() {
     assertThat(ListingCursor.after(Optional.empty(), 0).ended()).isTrue();

@@ -3,6 +3,7 @@ package org.connectionregistry.application.service;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
@@ -12,9 +13,15 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.ConnectionMessage;
 import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.DomainException;
+import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.StatusChange;
 
-/** The use cases, carried out on whichever {@link ConnectionRegistry} it is given. */
+/**
+ * The use cases, carried out on whichever {@link ConnectionRegistry} it is given. The
+ * asynchronous forms are the real ones: they pass the registry's stages on, so no thread waits
+ * for a store. The blocking forms wait for them, for callers such as a console.
+ */
 public final class ConnectionService
     implements SendMessageUseCase, GetClientStatusUseCase, ListClientsUseCase {
 
@@ -25,29 +32,57 @@ public final class ConnectionService
   }
 
   @Override
-  public StatusChange sendMessage(SendMessageCommand command) {
+  public CompletionStage<StatusChange> sendMessageAsync(SendMessageCommand command) {
     // Interpret first: a message that is not understood changes nothing.
-    ConnectionMessage message = ConnectionMessage.interpret(command.message());
+    ConnectionMessage message;
+    try {
+      message = ConnectionMessage.interpret(command.message());
+    } catch (DomainException e) {
+      return Stages.failed(e);
+    }
     StatusChange change = new StatusChange(command.clientId(), message.resultingStatus());
-    registry.record(change.clientId(), change.status());
-    return change;
+    return registry.record(change.clientId(), change.status()).thenApply(done -> change);
+  }
+
+  @Override
+  public StatusChange sendMessage(SendMessageCommand command) {
+    return Stages.await(sendMessageAsync(command));
+  }
+
+  @Override
+  public CompletionStage<ClientConnection> getClientStatusAsync(ClientId clientId) {
+    return registry
+        .statusOf(clientId)
+        .thenApply(
+            status ->
+                status
+                    .map(found -> new ClientConnection(clientId, found))
+                    .orElseThrow(() -> new ClientNotFoundException(clientId)));
   }
 
   @Override
   public ClientConnection getClientStatus(ClientId clientId) {
-    return registry
-        .statusOf(clientId)
-        .map(status -> new ClientConnection(clientId, status))
-        .orElseThrow(() -> new ClientNotFoundException(clientId));
+    return Stages.await(getClientStatusAsync(clientId));
   }
 
   @Override
-  public List<ClientConnection> listClients() {
+  public CompletionStage<List<ClientConnection>> listClientsAsync() {
     return registry.listAll();
   }
 
   @Override
-  public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+  public List<ClientConnection> listClients() {
+    return Stages.await(listClientsAsync());
+  }
+
+  @Override
+  public CompletionStage<List<ClientConnection>> listClientsPageAsync(
+      Optional<ClientId> after, int limit) {
     return registry.list(after, limit);
+  }
+
+  @Override
+  public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+    return Stages.await(listClientsPageAsync(after, limit));
   }
 }

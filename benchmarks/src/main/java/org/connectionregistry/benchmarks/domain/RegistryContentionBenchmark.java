@@ -1,6 +1,7 @@
 package org.connectionregistry.benchmarks.domain;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.domain.ClientId;
@@ -85,7 +86,7 @@ public class RegistryContentionBenchmark {
 
   @Benchmark
   @Threads(4)
-  public Optional<ConnectionStatus> statusOfOnly(Registry shared, Cursor cursor) {
+  public CompletionStage<Optional<ConnectionStatus>> statusOfOnly(Registry shared, Cursor cursor) {
     return shared.registry.statusOf(cursor.nextId(shared));
   }
 
@@ -100,7 +101,7 @@ public class RegistryContentionBenchmark {
   @Benchmark
   @Group("mixed")
   @GroupThreads(3)
-  public Optional<ConnectionStatus> mixedStatusOf(Registry shared, Cursor cursor) {
+  public CompletionStage<Optional<ConnectionStatus>> mixedStatusOf(Registry shared, Cursor cursor) {
     return shared.registry.statusOf(cursor.nextId(shared));
   }
 

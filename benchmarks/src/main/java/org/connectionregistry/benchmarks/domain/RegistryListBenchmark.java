@@ -2,6 +2,7 @@ package org.connectionregistry.benchmarks.domain;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.domain.ClientConnection;
@@ -51,13 +52,13 @@ public class RegistryListBenchmark {
   }
 
   @Benchmark
-  public List<ClientConnection> firstPage() {
+  public CompletionStage<List<ClientConnection>> firstPage() {
     return registry.list(Optional.empty(), PAGE);
   }
 
   /** A page that starts anywhere: the keyset seek plus the walk. */
   @Benchmark
-  public List<ClientConnection> pageAfterRandomClient() {
+  public CompletionStage<List<ClientConnection>> pageAfterRandomClient() {
     ClientId after = ids[ThreadLocalRandom.current().nextInt(ids.length - PAGE)];
     return registry.list(Optional.of(after), PAGE);
   }

@@ -45,19 +45,15 @@ public abstract class ServerModule {
   }
 
   /**
-   * Netty on the configured address. Calls on the in-memory store never block, so they run on
-   * the transport's own threads: handing each call to a pool would cost more than the call.
-   * Stores that wait on a disk or a network keep grpc-java's default pool, so that a slow store
-   * cannot stall the event loop.
+   * Netty on the configured address. Calls run on the transport's own threads whatever the store:
+   * the storage port is asynchronous, so a handler only starts the store's work and returns, and
+   * the answer goes out from the store's callback. Handing each call to a pool would cost more
+   * than the call, and a slow disk or network holds up no thread.
    */
   @Provides
   static ServerBuilder<?> serverBuilder(ServerSettings settings) {
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
-    if (!settings.store().blocking()) {
-      builder.directExecutor();
-    }
-    return builder;
+    return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        .directExecutor();
   }
 
   @Provides

@@ -24,7 +24,7 @@ public final class StoreModule {
    *
    * @throws org.connectionregistry.domain.RegistryUnavailableException if it cannot be opened or
    *     reached, with a one-line message naming it
-   * @throws IllegalArgumentException if a Redis URI is malformed
+   * @throws IllegalArgumentException if a Redis or Redis Cluster URI is malformed
    */
   @Provides
   @Singleton
@@ -48,6 +48,11 @@ public final class StoreModule {
         @Override
         public ConnectionRegistry redis(StoreSpec.Redis redis) {
           return RedisConnectionRegistry.connect(redis.uri());
+        }
+
+        @Override
+        public ConnectionRegistry redisCluster(StoreSpec.RedisCluster cluster) {
+          return RedisConnectionRegistry.connectCluster(cluster.uri());
         }
       };
 }

@@ -8,12 +8,13 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Which {@link org.connectionregistry.domain.ConnectionRegistry} the server keeps its statuses
- * in, as written after {@code --store}: {@code memory}, {@code file:PATH} or
- * {@code redis://HOST:PORT[/DB]}.
+ * in, as written after {@code --store}: {@code memory}, {@code file:PATH},
+ * {@code redis://HOST:PORT[/DB]} or {@code redis-cluster://HOST:PORT[,HOST:PORT...]}.
  */
 public sealed interface StoreSpec {
 
-  String USAGE = "memory, file:PATH or redis://HOST:PORT[/DB]";
+  String USAGE =
+      "memory, file:PATH, redis://HOST:PORT[/DB] or redis-cluster://HOST:PORT[,HOST:PORT...]";
 
   /**
    * What to do for each kind of store. Every kind has its method here and calls it from {@link
@@ -27,12 +28,18 @@ public sealed interface StoreSpec {
     R file(File file);
 
     R redis(Redis redis);
+
+    R redisCluster(RedisCluster cluster);
   }
 
   /** Calls the method of {@code cases} for this kind of store. */
   <R> R match(Cases<R> cases);
 
-  /** Whether calls on this store may block a thread (on disk or on the network). */
+  /**
+   * Whether the store lives outside this process's memory (on disk or on the network), so that it
+   * can become unavailable while the server runs and its health is worth watching. (No call
+   * blocks a thread on any store: the storage port is asynchronous.)
+   */
   boolean blocking();
 
   /** In this process's memory, as in the original: fast, and gone on restart. */
@@ -97,6 +104,28 @@ public sealed interface StoreSpec {
     }
   }
 
+  /** State in a Redis Cluster: the nodes named are where the server starts to look for it. */
+  record RedisCluster(String uri) implements StoreSpec {
+    public RedisCluster {
+      Objects.requireNonNull(uri, "uri");
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.redisCluster(this);
+    }
+
+    @Override
+    public boolean blocking() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return uri;
+    }
+  }
+
   /** Reads a {@code --store} value; the Redis URI's own form is checked when connecting. */
   static StoreSpec parse(String value) {
     String spec = value.strip();
@@ -112,6 +141,9 @@ public sealed interface StoreSpec {
     }
     if (spec.startsWith("redis://")) {
       return new Redis(spec);
+    }
+    if (spec.startsWith("redis-cluster://")) {
+      return new RedisCluster(spec);
     }
     throw new IllegalArgumentException("'" + value + "' is not a store; use " + USAGE);
   }

@@ -6,6 +6,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
@@ -17,6 +19,7 @@ import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.ListingCursor;
 import org.connectionregistry.domain.RegistryUnavailableException;
+import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
@@ -71,39 +74,53 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
 
   @Override
   public void sendMessage(MessageRequest request, StreamObserver<MessageResponse> responses) {
-    StatusChange change;
+    CompletionStage<StatusChange> change;
     try {
       ClientId clientId = ClientId.of(request.getClientId());
-      change = sendMessage.sendMessage(new SendMessageCommand(clientId, request.getMessage()));
-    } catch (Exception e) {
+      change = sendMessage.sendMessageAsync(new SendMessageCommand(clientId, request.getMessage()));
+    } catch (RuntimeException e) {
       responses.onError(toStatus(e).asRuntimeException());
       return;
     }
-    responses.onNext(
-        MessageResponse.newBuilder().setSuccess(true).setInfo(change.description()).build());
-    responses.onCompleted();
+    change.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            responses.onError(toStatus(failure).asRuntimeException());
+            return;
+          }
+          responses.onNext(
+              MessageResponse.newBuilder().setSuccess(true).setInfo(done.description()).build());
+          responses.onCompleted();
+        });
   }
 
   @Override
   public void getClientStatus(
       ClientStatusRequest request, StreamObserver<ClientStatusResponse> responses) {
-    ClientStatusResponse.Builder response = ClientStatusResponse.newBuilder();
+    CompletionStage<ClientStatusResponse> response;
     try {
       String rawClientId = request.getClientId();
       if (rawClientId.isEmpty()) {
-        List<ClientConnection> all = listClients.listClients();
-        for (ClientConnection connection : all) {
-          put(response, connection);
-        }
+        response = listClients.listClientsAsync().thenApply(ClientServiceEndpoint::toStatuses);
       } else {
-        put(response, getClientStatus.getClientStatus(ClientId.of(rawClientId)));
+        response =
+            getClientStatus
+                .getClientStatusAsync(ClientId.of(rawClientId))
+                .thenApply(connection -> toStatuses(List.of(connection)));
       }
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       responses.onError(toStatus(e).asRuntimeException());
       return;
     }
-    responses.onNext(response.build());
-    responses.onCompleted();
+    response.whenComplete(
+        (statuses, failure) -> {
+          if (failure != null) {
+            responses.onError(toStatus(failure).asRuntimeException());
+            return;
+          }
+          responses.onNext(statuses);
+          responses.onCompleted();
+        });
   }
 
   /**
@@ -118,7 +135,7 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     try {
       String rawAfter = request.getAfterClientId();
       after = rawAfter.isEmpty() ? Optional.empty() : Optional.of(ClientId.of(rawAfter));
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       responses.onError(toStatus(e).asRuntimeException());
       return;
     }
@@ -129,12 +146,16 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   }
 
   /**
-   * One ListClients call in progress. gRPC calls its handlers one at a time, never at once, so
-   * its fields need no locking.
+   * One ListClients call in progress. Its handlers run on gRPC's threads and its pages complete
+   * on the store's, so every step holds the listing's lock: the call is never used from two
+   * threads at once, and at most one page is being read at a time. A page that is ready at once
+   * (the in-memory store) is sent in a loop; one that comes later continues the listing from the
+   * store's callback, and no thread waits for it.
    */
   private final class Listing implements Runnable {
     private final ServerCallStreamObserver<ListClientsResponse> call;
     private final ListingCursor cursor;
+    private boolean reading;
     private boolean finished;
 
     Listing(ServerCallStreamObserver<ListClientsResponse> call, ListingCursor cursor) {
@@ -143,32 +164,97 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     }
 
     void start() {
-      call.setOnCancelHandler(() -> finished = true);
+      call.setOnCancelHandler(
+          () -> {
+            synchronized (this) {
+              finished = true;
+            }
+          });
       // gRPC runs this once the call is ready, and again whenever it becomes ready after a pause.
       call.setOnReadyHandler(this);
     }
 
     @Override
-    public void run() {
-      while (!finished && call.isReady()) {
-        List<ClientConnection> page;
+    public synchronized void run() {
+      pump();
+    }
+
+    /** Reads and sends pages while the transport can take them; holds the lock. */
+    private void pump() {
+      while (!finished && !reading && call.isReady()) {
+        CompletableFuture<List<ClientConnection>> page;
         try {
           int limit = cursor.nextLimit();
-          page = cursor.advance(listClients.listClientsPage(cursor.nextAfter(), limit));
-        } catch (Exception e) {
-          finished = true;
-          call.onError(toStatus(e).asRuntimeException());
+          page = listClients.listClientsPageAsync(cursor.nextAfter(), limit).toCompletableFuture();
+        } catch (RuntimeException e) {
+          fail(e);
           return;
         }
-        if (!page.isEmpty()) {
-          call.onNext(toResponse(page));
+        if (!page.isDone()) {
+          reading = true;
+          page.whenComplete(
+              (clients, failure) -> {
+                synchronized (this) {
+                  reading = false;
+                  if (deliver(clients, failure)) {
+                    pump();
+                  }
+                }
+              });
+          return;
         }
-        if (cursor.ended()) {
-          finished = true;
-          call.onCompleted();
+        List<ClientConnection> clients = null;
+        Throwable failure = null;
+        try {
+          clients = page.join();
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+        if (!deliver(clients, failure)) {
+          return;
         }
       }
     }
+
+    /** Sends a page (or the failure); false once the listing is over. */
+    private boolean deliver(List<ClientConnection> clients, Throwable failure) {
+      if (finished) {
+        return false; // cancelled while the page was read
+      }
+      if (failure != null) {
+        fail(failure);
+        return false;
+      }
+      List<ClientConnection> page;
+      try {
+        page = cursor.advance(clients);
+      } catch (RuntimeException e) {
+        fail(e);
+        return false;
+      }
+      if (!page.isEmpty()) {
+        call.onNext(toResponse(page));
+      }
+      if (cursor.ended()) {
+        finished = true;
+        call.onCompleted();
+        return false;
+      }
+      return true;
+    }
+
+    private void fail(Throwable failure) {
+      finished = true;
+      call.onError(toStatus(failure).asRuntimeException());
+    }
+  }
+
+  private static ClientStatusResponse toStatuses(List<ClientConnection> connections) {
+    ClientStatusResponse.Builder response = ClientStatusResponse.newBuilder();
+    for (ClientConnection connection : connections) {
+      response.putStatuses(connection.clientId().value(), connection.status().label());
+    }
+    return response.build();
   }
 
   private static ListClientsResponse toResponse(List<ClientConnection> page) {
@@ -182,12 +268,12 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     return response.build();
   }
 
-  private static void put(ClientStatusResponse.Builder response, ClientConnection connection) {
-    response.putStatuses(connection.clientId().value(), connection.status().label());
-  }
-
-  /** The one place where domain errors become status codes. */
-  private static Status toStatus(Exception e) {
+  /**
+   * The one place where domain errors become status codes. A failure that came through a stage
+   * is unwrapped first, so it maps as if it had been thrown.
+   */
+  private static Status toStatus(Throwable failure) {
+    Throwable e = Stages.cause(failure);
     if (e instanceof InvalidInputException) {
       if (e instanceof InvalidMessageException) {
         // The original server printed this line; operators grep for it.

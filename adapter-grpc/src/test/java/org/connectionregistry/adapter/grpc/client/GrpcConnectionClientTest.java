@@ -2,6 +2,7 @@ package org.connectionregistry.adapter.grpc.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.connectionregistry.domain.Stages.await;
 
 import ch.qos.logback.classic.Level;
 import io.grpc.ManagedChannel;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.adapter.grpc.LogCapture;
@@ -28,6 +30,7 @@ import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.RegistryUnavailableException;
+import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.StatusChange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -65,7 +68,7 @@ class GrpcConnectionClientTest {
     assertThat(change)
         .isEqualTo(new StatusChange(ClientId.of("user_1"), ConnectionStatus.CONNECTED));
     assertThat(change.description()).isEqualTo("Client user_1 marked as connected.");
-    assertThat(registry.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.CONNECTED);
+    assertThat(await(registry.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.CONNECTED);
   }
 
   @Test
@@ -79,7 +82,7 @@ class GrpcConnectionClientTest {
     StatusChange change = client.sendMessage(command("user_1", " gOODBYE "));
 
     assertThat(change.status()).isEqualTo(ConnectionStatus.DISCONNECTED);
-    assertThat(registry.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.DISCONNECTED);
+    assertThat(await(registry.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.DISCONNECTED);
   }
 
   @Test
@@ -303,18 +306,18 @@ class GrpcConnectionClientTest {
     }
 
     @Override
-    public void record(ClientId clientId, ConnectionStatus status) {
-      throw down();
+    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+      return Stages.failed(down());
     }
 
     @Override
-    public Optional<ConnectionStatus> statusOf(ClientId clientId) {
-      throw down();
+    public CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId) {
+      return Stages.failed(down());
     }
 
     @Override
-    public List<ClientConnection> list(Optional<ClientId> after, int limit) {
-      throw down();
+    public CompletionStage<List<ClientConnection>> list(Optional<ClientId> after, int limit) {
+      return Stages.failed(down());
     }
 
     @Override

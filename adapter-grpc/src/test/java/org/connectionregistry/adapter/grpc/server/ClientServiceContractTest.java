@@ -3,6 +3,7 @@ package org.connectionregistry.adapter.grpc.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.connectionregistry.domain.Stages.await;
 
 import ch.qos.logback.classic.Level;
 import io.grpc.ManagedChannel;
@@ -85,7 +86,7 @@ abstract class ClientServiceContractTest {
 
     assertThat(response.getSuccess()).isTrue();
     assertThat(response.getInfo()).isEqualTo("Client user_1 marked as connected.");
-    assertThat(registry.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.CONNECTED);
+    assertThat(await(registry.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.CONNECTED);
   }
 
   @ParameterizedTest(name = "\"{0}\"")
@@ -99,7 +100,7 @@ abstract class ClientServiceContractTest {
 
     assertThat(response.getSuccess()).isTrue();
     assertThat(response.getInfo()).isEqualTo("Client user_1 marked as disconnected.");
-    assertThat(registry.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.DISCONNECTED);
+    assertThat(await(registry.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.DISCONNECTED);
   }
 
   @Test
@@ -129,8 +130,8 @@ abstract class ClientServiceContractTest {
     assertThat(code(rejectedForNewcomer))
         .as(codeAndDescription(rejectedForNewcomer))
         .isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(registry.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.CONNECTED);
-    assertThat(registry.statusOf(ClientId.of("newcomer"))).isEmpty();
+    assertThat(await(registry.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.CONNECTED);
+    assertThat(await(registry.statusOf(ClientId.of("newcomer")))).isEmpty();
   }
 
   @Test

@@ -13,10 +13,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
@@ -30,16 +36,21 @@ import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.RootReference;
 import org.h2.mvstore.MVStore.TxCounter;
 import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A registry kept in one file on local disk, in an H2 MVStore: it survives restarts and crashes.
  *
- * <p><b>Durability.</b> {@link #record} returns only once its change is committed and the file is
- * synced to disk, so after {@code kill -9} (or a power cut, as far as the disk honours fsync)
- * every acknowledged change is there on reopen. An fsync costs about a millisecond or more, so
- * writes are <em>group-committed</em>: callers queue their change and wait; one committer thread
- * takes everything queued, applies it, commits and syncs once, then releases all those callers.
- * Under load one sync serves many writers; alone, a writer waits for exactly one sync.
+ * <p><b>Durability.</b> The stage {@link #record} returns completes only once its change is
+ * committed and the file is synced to disk, so after {@code kill -9} (or a power cut, as far as
+ * the disk honours fsync) every acknowledged change is there on reopen. An fsync costs about half
+ * a millisecond or more, so writes are <em>group-committed</em>: a call queues its change and
+ * returns at once; one committer thread takes everything queued, applies it, commits and syncs
+ * once, and hands the whole batch to a completer thread, which completes their stages while the
+ * committer already writes the next batch. No caller's thread waits, so every call in flight can
+ * be in the queue: under load one sync serves as many calls as arrived during the sync before.
+ * {@link #syncs()} and {@link #writes()} count them, and {@link #close} logs the average.
  *
  * <p>MVStore's background auto-commit is off: the committer is the only thing that writes the
  * file, so what is on disk is always a whole batch, and no sync races a half-applied batch. The
@@ -48,7 +59,8 @@ import org.h2.mvstore.type.StringDataType;
  * commit is synced, dead chunks may be reused as soon as no kept version needs them (MVStore's
  * time-based retention exists for stores that do not sync; we keep the last few versions instead).
  *
- * <p><b>Reads</b> see only synced data: the committer publishes the map's root after each sync,
+ * <p><b>Reads</b> run on a small pool of reader threads, since a cold page may come from disk, and
+ * see only synced data: the committer publishes the map's root after each sync,
  * and readers walk that immutable copy-on-write snapshot. A reader therefore never sees a change
  * that a crash could still take back, and a page of a listing is one consistent version.
  *
@@ -72,6 +84,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private static final int BATCHES_PER_COMPACTION = 64;
   private static final int COMPACT_TARGET_FILL_RATE = 50;
   private static final int COMPACT_WRITE_BYTES = 1 << 20;
+  private static final int READERS = 2;
+  private static final Logger log = LoggerFactory.getLogger(FileConnectionRegistry.class);
 
   private final Path file;
   private final String name;
@@ -80,12 +94,17 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private final MVStore store;
   private final MVMap<String, String> statuses;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
+  /** Completes the stages of a synced batch, so the committer can start on the next one. */
+  private final ExecutorService completer;
+  private final ExecutorService readers;
+  private volatile long writes;
+  private volatile long syncs;
   /** Writers enqueue under the read lock; close takes the write lock, so none is left behind. */
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
   private final Thread committer;
   private volatile RootReference<String, String> committed;
   private volatile boolean closed;
-  private volatile RuntimeException failure;
+  private volatile RegistryUnavailableException failure;
 
   private FileConnectionRegistry(Path file, MVStore store) {
     this.file = file;
@@ -103,8 +122,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     store.commit();
     store.sync();
     this.committed = statuses.getRoot();
-    this.committer = new Thread(this::commitLoop, "file-registry-committer " + file.getFileName());
-    committer.setDaemon(true);
+    this.completer = Executors.newSingleThreadExecutor(daemon("file-registry-completer " + file.getFileName()));
+    this.readers = Executors.newFixedThreadPool(READERS, daemon("file-registry-reader " + file.getFileName()));
+    this.committer = daemon("file-registry-committer " + file.getFileName()).newThread(this::commitLoop);
     committer.start();
   }
 
@@ -155,26 +175,25 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   }
 
   @Override
-  public void record(ClientId clientId, ConnectionStatus status) {
+  public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(status, "status");
     PendingWrite write = new PendingWrite(clientId.value(), status.label());
     closeLock.readLock().lock();
     try {
-      checkUsable();
+      RegistryUnavailableException refusal = refusal();
+      if (refusal != null) {
+        return CompletableFuture.failedStage(refusal);
+      }
       queue.add(write);
     } finally {
       closeLock.readLock().unlock();
     }
-    try {
-      write.done.join();
-    } catch (CompletionException e) {
-      throw (RuntimeException) e.getCause();
-    }
+    return write.done;
   }
 
   @Override
-  public Optional<ConnectionStatus> statusOf(ClientId clientId) {
+  public CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId) {
     return read(snapshot -> {
       String label = statuses.get(snapshot.root, clientId.value());
       return Optional.ofNullable(label).map(ConnectionStatus::fromLabel);
@@ -182,7 +201,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   }
 
   @Override
-  public List<ClientConnection> list(Optional<ClientId> after, int limit) {
+  public CompletionStage<List<ClientConnection>> list(Optional<ClientId> after, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
@@ -201,6 +220,16 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     });
   }
 
+  /** How many writes were synced to disk since the file was opened. */
+  public long writes() {
+    return writes;
+  }
+
+  /** How many syncs those writes took: {@code writes() / syncs()} calls shared one fsync. */
+  public long syncs() {
+    return syncs;
+  }
+
   @Override
   public boolean isAvailable() {
     if (closed) {
@@ -215,7 +244,10 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     return name;
   }
 
-  /** Waits for queued writes, then commits, syncs and closes the file. Later calls fail. */
+  /**
+   * Waits for queued writes and reads under way, then commits, syncs and closes the file, and
+   * completes the last stages. Later calls fail.
+   */
   @Override
   public void close() {
     closeLock.writeLock().lock();
@@ -229,11 +261,19 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       closeLock.writeLock().unlock();
     }
     joinUninterruptibly(committer);
+    readers.shutdown();
+    awaitUninterruptibly(readers);
     if (failure == null) {
       store.close();
     } else {
       store.closeImmediately();
     }
+    completer.shutdown();
+    awaitUninterruptibly(completer);
+    long synced = syncs;
+    log.info(
+        "{} closed: {} writes in {} syncs ({} writes per sync).",
+        name, writes, synced, synced == 0 ? "0" : String.format(java.util.Locale.ROOT, "%.1f", (double) writes / synced));
   }
 
   private void commitLoop() {
@@ -276,7 +316,10 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       store.commit();
       store.sync();
       committed = statuses.getRoot();
-      batch.forEach(write -> write.done.complete(null));
+      writes += batch.size();
+      syncs++;
+      List<PendingWrite> synced = List.copyOf(batch);
+      completer.execute(() -> synced.forEach(write -> write.done.complete(null)));
     } catch (RuntimeException e) {
       // A failed write leaves the file's last good version intact, but this process's view is
       // now ahead of it; refuse everything rather than serve changes that are not on disk.
@@ -306,11 +349,26 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
    * Runs a read on the last synced snapshot. The version is registered as in use meanwhile, so
    * the committer does not reuse the chunks it lives in however long the read takes.
    */
-  private <T> T read(java.util.function.Function<RootReference<String, String>, T> reading) {
-    checkUsable();
-    checkFile();
-    if (failure != null) {
-      throw failure;
+  private <T> CompletionStage<T> read(Function<RootReference<String, String>, T> reading) {
+    RegistryUnavailableException refusal = refusal();
+    if (refusal != null) {
+      return CompletableFuture.failedStage(refusal);
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> readNow(reading), readers);
+    } catch (RejectedExecutionException closedMeanwhile) {
+      return CompletableFuture.failedStage(new RegistryUnavailableException(name + " is closed"));
+    }
+  }
+
+  /**
+   * Runs a read on the last synced snapshot. The version is registered as in use meanwhile, so
+   * the committer does not reuse the chunks it lives in however long the read takes.
+   */
+  private <T> T readNow(Function<RootReference<String, String>, T> reading) {
+    RegistryUnavailableException refusal = refusal();
+    if (refusal != null) {
+      throw refusal;
     }
     TxCounter usage = store.registerVersionUsage();
     try {
@@ -323,13 +381,13 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     }
   }
 
-  private void checkUsable() {
+  /** Why a call cannot be served now (closed, failed, file gone), or null if it can. */
+  private RegistryUnavailableException refusal() {
     if (closed) {
-      throw new RegistryUnavailableException(name + " is closed");
+      return new RegistryUnavailableException(name + " is closed");
     }
-    if (failure != null) {
-      throw failure;
-    }
+    checkFile();
+    return failure;
   }
 
   /** Fails the store for good once its path no longer names the file it opened. */
@@ -405,6 +463,30 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       channel.force(true);
     } catch (IOException e) {
       // Some platforms cannot open a directory; the file's contents are synced regardless.
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void awaitUninterruptibly(ExecutorService executor) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -3,6 +3,7 @@ package org.connectionregistry.adapter.store.file;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.connectionregistry.domain.Stages.await;
 
 import io.qameta.allure.Story;
 import java.io.BufferedReader;
@@ -47,22 +48,22 @@ class FileConnectionRegistryTest extends EngineOutageContract {
   void statusesSurviveReopen() {
     Path file = dir.resolve("registry.db");
     try (FileConnectionRegistry first = FileConnectionRegistry.open(file)) {
-      first.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED);
-      first.record(ClientId.of("用户7"), ConnectionStatus.CONNECTED);
-      first.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED);
+      await(first.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED));
+      await(first.record(ClientId.of("用户7"), ConnectionStatus.CONNECTED));
+      await(first.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED));
     }
 
     try (FileConnectionRegistry second = FileConnectionRegistry.open(file)) {
-      assertThat(second.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.DISCONNECTED);
-      assertThat(second.listAll())
+      assertThat(await(second.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.DISCONNECTED);
+      assertThat(await(second.listAll()))
           .containsExactly(
               new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
               new ClientConnection(ClientId.of("用户7"), ConnectionStatus.CONNECTED));
-      second.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED);
+      await(second.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
     }
 
     try (FileConnectionRegistry third = FileConnectionRegistry.open(file)) {
-      assertThat(third.listAll()).hasSize(3);
+      assertThat(await(third.listAll())).hasSize(3);
     }
   }
 
@@ -101,9 +102,58 @@ class FileConnectionRegistryTest extends EngineOutageContract {
       for (String id : acknowledged) {
         long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
         ConnectionStatus expected = n % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
-        assertThat(reopened.statusOf(ClientId.of(id))).as("status of acknowledged %s", id).contains(expected);
+        assertThat(await(reopened.statusOf(ClientId.of(id)))).as("status of acknowledged %s", id).contains(expected);
       }
-      assertThat(reopened.listAll().size()).isGreaterThanOrEqualTo(acksBeforeKill);
+      assertThat(await(reopened.listAll()).size()).isGreaterThanOrEqualTo(acksBeforeKill);
+    }
+  }
+
+  @Test
+  @Story("File store")
+  @DisplayName("calls acknowledged together in one group commit are all there after SIGKILL")
+  void groupCommittedChangesSurviveKill() throws Exception {
+    Path file = dir.resolve("group-crash.db");
+    Path stderr = dir.resolve("waves-stderr.txt");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"),
+                RecordUntilKilled.class.getName(), file.toString(), "waves")
+            .redirectError(stderr.toFile())
+            .start();
+    List<String> acknowledged = new ArrayList<>();
+    List<Long> syncsPerWave = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
+      String line;
+      // Three whole waves, then kill in the middle of the fourth's acknowledgements.
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("ack ")) {
+          acknowledged.add(line.substring(4));
+          if (syncsPerWave.size() == 3 && acknowledged.size() > 3 * RecordUntilKilled.WAVE + 10) {
+            break;
+          }
+        } else if (line.startsWith("wave ")) {
+          syncsPerWave.add(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
+        }
+      }
+      child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    assertThat(syncsPerWave)
+        .as("waves acknowledged before the kill; the child's stderr: %s", Files.readString(stderr))
+        .hasSize(3);
+    // 256 calls in flight at once share a handful of syncs, not one each.
+    assertThat(syncsPerWave).allSatisfy(syncs -> assertThat(syncs).isBetween(1L, 16L));
+
+    try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
+      for (String id : acknowledged) {
+        long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
+        assertThat(await(reopened.statusOf(ClientId.of(id))))
+            .as("status of acknowledged %s", id)
+            .contains(RecordUntilKilled.status(n));
+      }
     }
   }
 
@@ -116,10 +166,10 @@ class FileConnectionRegistryTest extends EngineOutageContract {
       // Each batch is a new version on disk; old ones must be reclaimed, not piled up.
       runConcurrently(4, thread -> {
         for (int i = 0; i < 1_500; i++) {
-          overwritten.record(ClientId.of("c" + (i % 100)), i % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
+          await(overwritten.record(ClientId.of("c" + (i % 100)), i % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED));
         }
       });
-      assertThat(overwritten.listAll()).hasSize(100);
+      assertThat(await(overwritten.listAll())).hasSize(100);
     }
     assertThat(Files.size(file)).isLessThan(2L * 1024 * 1024);
   }
@@ -213,8 +263,8 @@ class FileConnectionRegistryTest extends EngineOutageContract {
       assertThatThrownBy(() -> FileConnectionRegistry.open(file))
           .isInstanceOf(StoreOpenException.class)
           .hasMessageStartingWith("Cannot open store file " + file + ": it is in use by another process");
-      first.record(ClientId.of("a"), ConnectionStatus.CONNECTED);
-      assertThat(first.statusOf(ClientId.of("a"))).contains(ConnectionStatus.CONNECTED);
+      await(first.record(ClientId.of("a"), ConnectionStatus.CONNECTED));
+      assertThat(await(first.statusOf(ClientId.of("a")))).contains(ConnectionStatus.CONNECTED);
     }
   }
 
@@ -224,17 +274,17 @@ class FileConnectionRegistryTest extends EngineOutageContract {
   void closedRegistryRefusesCalls() {
     Path file = dir.resolve("closed.db");
     FileConnectionRegistry closed = FileConnectionRegistry.open(file);
-    closed.record(ClientId.of("a"), ConnectionStatus.CONNECTED);
+    await(closed.record(ClientId.of("a"), ConnectionStatus.CONNECTED));
     closed.close();
     closed.close();
 
     assertThat(closed.isAvailable()).isFalse();
-    assertThatThrownBy(() -> closed.record(ClientId.of("b"), ConnectionStatus.CONNECTED))
+    assertThatThrownBy(() -> await(closed.record(ClientId.of("b"), ConnectionStatus.CONNECTED)))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessage("Store file " + file + " is closed");
-    assertThatThrownBy(() -> closed.statusOf(ClientId.of("a")))
+    assertThatThrownBy(() -> await(closed.statusOf(ClientId.of("a"))))
         .isInstanceOf(RegistryUnavailableException.class);
-    assertThatThrownBy(() -> closed.list(Optional.empty(), 10))
+    assertThatThrownBy(() -> await(closed.list(Optional.empty(), 10)))
         .isInstanceOf(RegistryUnavailableException.class);
   }
 
@@ -249,7 +299,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
       try {
         for (int i = 0; ; i++) {
           String id = "w" + i;
-          writing.record(ClientId.of(id), ConnectionStatus.CONNECTED);
+          await(writing.record(ClientId.of(id), ConnectionStatus.CONNECTED));
           acknowledged.add(id);
         }
       } catch (RegistryUnavailableException expectedOnceClosed) {
@@ -266,7 +316,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
       for (String id : List.copyOf(acknowledged)) {
-        assertThat(reopened.statusOf(ClientId.of(id))).as(id).contains(ConnectionStatus.CONNECTED);
+        assertThat(await(reopened.statusOf(ClientId.of(id)))).as(id).contains(ConnectionStatus.CONNECTED);
       }
     }
   }

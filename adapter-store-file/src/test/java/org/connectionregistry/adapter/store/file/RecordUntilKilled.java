@@ -3,33 +3,49 @@ package org.connectionregistry.adapter.store.file;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.Stages;
 
 /**
- * Run in a child process by the crash test: opens the store given as the first argument and
- * records clients {@code t<thread>-<n>} from several threads, without end, printing
- * {@code ack <id>} once each {@code record} has returned. The test kills it with SIGKILL.
+ * Run in a child process by the crash tests: opens the store given as the first argument and
+ * records clients without end, printing {@code ack <id>} once each {@code record} has completed.
+ * The test kills it with SIGKILL.
+ *
+ * <ul>
+ *   <li>{@code threads} (the default): {@value #THREADS} threads, each waiting for one record
+ *       at a time, clients {@code t<thread>-<n>};
+ *   <li>{@code waves}: from one thread, {@value #WAVE} records at once without waiting, clients
+ *       {@code w<wave>-<n>}; when a whole wave is acknowledged it prints {@code wave <k> syncs
+ *       <s>}, the syncs that wave took, and starts the next.
+ * </ul>
  */
 public final class RecordUntilKilled {
 
   static final int THREADS = 4;
+  static final int WAVE = 256;
 
   public static void main(String[] args) throws Exception {
     FileConnectionRegistry registry = FileConnectionRegistry.open(Path.of(args[0]));
     System.out.println("open");
     System.out.flush();
+    if (args.length > 1 && args[1].equals("waves")) {
+      waves(registry);
+    } else {
+      threads(registry);
+    }
+  }
+
+  private static void threads(FileConnectionRegistry registry) throws InterruptedException {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
       Thread writer = new Thread(() -> {
         for (long n = 0; ; n++) {
           ClientId id = ClientId.of("t" + thread + "-" + n);
-          registry.record(id, n % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED);
-          synchronized (System.out) {
-            System.out.println("ack " + id.value());
-            System.out.flush();
-          }
+          Stages.await(registry.record(id, status(n)));
+          print("ack " + id.value());
         }
       });
       writers.add(writer);
@@ -37,6 +53,30 @@ public final class RecordUntilKilled {
     }
     for (Thread writer : writers) {
       writer.join();
+    }
+  }
+
+  private static void waves(FileConnectionRegistry registry) {
+    for (long wave = 0; ; wave++) {
+      long syncsBefore = registry.syncs();
+      List<CompletableFuture<Void>> acks = new ArrayList<>();
+      for (int n = 0; n < WAVE; n++) {
+        ClientId id = ClientId.of("w" + wave + "-" + n);
+        acks.add(registry.record(id, status(n)).toCompletableFuture().thenRun(() -> print("ack " + id.value())));
+      }
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+      print("wave " + wave + " syncs " + (registry.syncs() - syncsBefore));
+    }
+  }
+
+  static ConnectionStatus status(long n) {
+    return n % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
+  }
+
+  private static void print(String line) {
+    synchronized (System.out) {
+      System.out.println(line);
+      System.out.flush();
     }
   }
 

@@ -2,6 +2,7 @@ package org.connectionregistry.adapter.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.connectionregistry.domain.Stages.await;
 
 import io.qameta.allure.Story;
 import java.io.IOException;
@@ -69,7 +70,7 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
       ids.add(String.format("user_%05d", i));
     }
     for (String id : ids) {
-      registry.record(ClientId.of(id), ConnectionStatus.CONNECTED);
+      await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
     }
     // The last of the first page, the first of the second, and one in the middle.
     List<String> damaged =
@@ -80,13 +81,13 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
     List<String> expected = new ArrayList<>(ids);
     expected.removeAll(damaged);
 
-    assertThat(registry.list(Optional.empty(), ListingCursor.PAGE_SIZE))
+    assertThat(await(registry.list(Optional.empty(), ListingCursor.PAGE_SIZE)))
         .as("a page stays full though IDs in it have no status")
         .hasSize(ListingCursor.PAGE_SIZE);
-    assertThat(registry.listAll())
+    assertThat(await(registry.listAll()))
         .extracting(client -> client.clientId().value())
         .containsExactlyElementsOf(expected);
-    assertThat(registry.statusOf(ClientId.of(damaged.get(0)))).isEmpty();
+    assertThat(await(registry.statusOf(ClientId.of(damaged.get(0))))).isEmpty();
   }
 
   @Test
@@ -94,12 +95,12 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
   @DisplayName("two registries on one Redis see each other's changes at once")
   void twoRegistriesShareState() {
     try (RedisConnectionRegistry other = RedisConnectionRegistry.connect(redis.uri())) {
-      registry.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED);
-      assertThat(other.statusOf(ClientId.of("user_1"))).contains(ConnectionStatus.CONNECTED);
+      await(registry.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED));
+      assertThat(await(other.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.CONNECTED);
 
-      other.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED);
-      other.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED);
-      assertThat(registry.listAll())
+      await(other.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED));
+      await(other.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
+      assertThat(await(registry.listAll()))
           .containsExactly(
               new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
               new ClientConnection(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
@@ -110,8 +111,8 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
   @Story("Redis store")
   @DisplayName("statuses are kept in a hash and ordered in a sorted set, readable with redis-cli")
   void layoutIsReadableInRedis() throws IOException {
-    registry.record(ClientId.of("José"), ConnectionStatus.CONNECTED);
-    registry.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED);
+    await(registry.record(ClientId.of("José"), ConnectionStatus.CONNECTED));
+    await(registry.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED));
 
     assertThat(redis.command("HGET", "connreg:statuses", "José")).isEqualTo("connected");
     assertThat(redis.command("HGET", "connreg:statuses", "user_1")).isEqualTo("disconnected");
@@ -124,10 +125,10 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
   @DisplayName("a database number in the URI keeps the registry apart from database 0")
   void databaseNumberIsUsed() throws IOException {
     try (RedisConnectionRegistry inDb3 = RedisConnectionRegistry.connect(redis.uri() + "/3")) {
-      inDb3.record(ClientId.of("only_in_3"), ConnectionStatus.CONNECTED);
+      await(inDb3.record(ClientId.of("only_in_3"), ConnectionStatus.CONNECTED));
 
-      assertThat(registry.statusOf(ClientId.of("only_in_3"))).isEmpty();
-      assertThat(inDb3.statusOf(ClientId.of("only_in_3"))).contains(ConnectionStatus.CONNECTED);
+      assertThat(await(registry.statusOf(ClientId.of("only_in_3")))).isEmpty();
+      assertThat(await(inDb3.statusOf(ClientId.of("only_in_3")))).contains(ConnectionStatus.CONNECTED);
     }
   }
 

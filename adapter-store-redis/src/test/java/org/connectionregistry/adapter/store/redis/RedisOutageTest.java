@@ -2,6 +2,7 @@ package org.connectionregistry.adapter.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.connectionregistry.domain.Stages.await;
 
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
@@ -46,20 +47,20 @@ class RedisOutageTest {
   @Story("Redis store")
   @DisplayName("while Redis is down, every call fails with an error naming the store, and isAvailable is false")
   void callsFailWhileRedisIsDown() throws Exception {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    await(registry.record(USER_1, ConnectionStatus.CONNECTED));
     assertThat(registry.isAvailable()).isTrue();
 
     redis.stop();
 
     String store = "Redis at 127.0.0.1:" + redis.port() + " is unavailable: ";
-    assertThatThrownBy(() -> registry.record(USER_1, ConnectionStatus.DISCONNECTED))
+    assertThatThrownBy(() -> await(registry.record(USER_1, ConnectionStatus.DISCONNECTED)))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageStartingWith(store)
         .hasMessageNotContaining("\n");
-    assertThatThrownBy(() -> registry.statusOf(USER_1))
+    assertThatThrownBy(() -> await(registry.statusOf(USER_1)))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageStartingWith(store);
-    assertThatThrownBy(() -> registry.list(Optional.empty(), 10))
+    assertThatThrownBy(() -> await(registry.list(Optional.empty(), 10)))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageStartingWith(store);
     assertThat(registry.isAvailable()).isFalse();
@@ -69,15 +70,15 @@ class RedisOutageTest {
   @Story("Redis store")
   @DisplayName("when Redis is back on the same port, the same registry works again by itself")
   void registryRecoversWhenRedisReturns() throws Exception {
-    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    await(registry.record(USER_1, ConnectionStatus.CONNECTED));
     redis.stop();
-    assertThatThrownBy(() -> registry.statusOf(USER_1)).isInstanceOf(RegistryUnavailableException.class);
+    assertThatThrownBy(() -> await(registry.statusOf(USER_1))).isInstanceOf(RegistryUnavailableException.class);
 
     redis.restart(); // empty: the test server keeps nothing on disk
     awaitAvailable();
 
-    registry.record(USER_1, ConnectionStatus.DISCONNECTED);
-    assertThat(registry.statusOf(USER_1)).contains(ConnectionStatus.DISCONNECTED);
+    await(registry.record(USER_1, ConnectionStatus.DISCONNECTED));
+    assertThat(await(registry.statusOf(USER_1))).contains(ConnectionStatus.DISCONNECTED);
     assertThat(redis.command("HGET", "connreg:statuses", "user_1")).isEqualTo("disconnected");
   }
 

@@ -3,6 +3,8 @@ package org.connectionregistry.application.port.in;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
@@ -44,6 +46,37 @@ public interface ListClientsUseCase {
         .filter(client -> after.isEmpty() || client.clientId().compareTo(after.get()) > 0)
         .limit(limit)
         .toList();
+  }
+
+  /**
+   * {@link #listClients()} without waiting: the stage completes with the list, or fails with what
+   * it would throw. This default does the work on the calling thread; implementations that can
+   * do it without waiting override it.
+   */
+  default CompletionStage<List<ClientConnection>> listClientsAsync() {
+    try {
+      return CompletableFuture.completedStage(listClients());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  /**
+   * {@link #listClientsPage} without waiting: the stage completes with the page, or fails with
+   * what it would throw; an invalid {@code limit} is thrown at once. A server's listing reads its
+   * pages through this. This default does the work on the calling thread; implementations that
+   * can do it without waiting override it.
+   */
+  default CompletionStage<List<ClientConnection>> listClientsPageAsync(
+      Optional<ClientId> after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    try {
+      return CompletableFuture.completedStage(listClientsPage(after, limit));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.connectionregistry.application.port.in;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.connectionregistry.domain.StatusChange;
 
 /** A client says Hello (it is connected) or Goodbye (it is disconnected). */
@@ -15,4 +17,18 @@ public interface SendMessageUseCase {
    *     reached
    */
   StatusChange sendMessage(SendMessageCommand command);
+
+  /**
+   * The same, without waiting: the stage completes with the change, or fails with what {@link
+   * #sendMessage} would throw. A server calls this, so that no thread waits for the registry.
+   * This default does the work of {@link #sendMessage} on the calling thread; implementations
+   * that can do it without waiting override it.
+   */
+  default CompletionStage<StatusChange> sendMessageAsync(SendMessageCommand command) {
+    try {
+      return CompletableFuture.completedStage(sendMessage(command));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
 }

@@ -30,12 +30,13 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final Deque<String> tail = new ArrayDeque<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final Thread reader;
 
   private ServerProcess(String name, int port, Process process, String readyText) {
     this.name = name;
     this.port = port;
     this.process = process;
-    Thread reader = new Thread(() -> drain(readyText), name + "-output");
+    this.reader = new Thread(() -> drain(readyText), name + "-output");
     reader.setDaemon(true);
     reader.start();
   }
@@ -145,21 +146,43 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** Stops the process: a graceful SIGTERM first, SIGKILL if it does not end in time. */
+  /**
+   * Stops the process: a graceful SIGTERM first, SIGKILL if it does not end in time. Returns once
+   * everything it printed has been read.
+   */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+    if (process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
         process.destroyForcibly();
-        process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        Thread.currentThread().interrupt();
+        return;
       }
+    }
+    try {
+      reader.join(STOP_GRACE.toMillis());
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The last line of the process's output (of the last few dozen) that contains {@code text}. */
+  java.util.Optional<String> lastLineContaining(String text) {
+    synchronized (tail) {
+      java.util.Iterator<String> lines = tail.descendingIterator();
+      while (lines.hasNext()) {
+        String line = lines.next();
+        if (line.contains(text)) {
+          return java.util.Optional.of(line);
+        }
+      }
+      return java.util.Optional.empty();
     }
   }
 

@@ -30,19 +30,40 @@ public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private final Path directory;
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisServer(int port, Path directory) {
+  private RedisServer(int port, Path directory, List<String> extraArgs) {
     this.port = port;
     this.directory = directory;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** Starts a server on a free port and waits until it answers PING. */
   public static RedisServer start() throws IOException, InterruptedException {
+    return start(List.of());
+  }
+
+  /** The same, with more {@code redis-server} arguments, e.g. {@code --cluster-enabled yes}. */
+  public static RedisServer start(List<String> extraArgs) throws IOException, InterruptedException {
     Path directory = Files.createTempDirectory("redis-test");
-    RedisServer server = new RedisServer(freePort(), directory);
+    RedisServer server = new RedisServer(freePort(), directory, extraArgs);
     server.startProcess();
     return server;
+  }
+
+  /** The {@code redis-server} executable the tests run. */
+  public static Path binary() {
+    return RedisBinary.locate();
+  }
+
+  /** Kills the server with SIGKILL, as a crash would: no shutdown, no goodbye to its peers. */
+  public void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      process = null;
+    }
   }
 
   public int port() {
@@ -118,10 +139,11 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void startProcess() throws IOException, InterruptedException {
-    List<String> command =
+    List<String> command = new java.util.ArrayList<>(
         List.of(
             RedisBinary.locate().toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", directory.toString());
+            "--save", "", "--appendonly", "no", "--dir", directory.toString()));
+    command.addAll(extraArgs);
     try {
       process =
           new ProcessBuilder(command)
@@ -141,7 +163,8 @@ public final class RedisServer implements AutoCloseable {
             EXECUTABLE + " exited at start: " + Files.readString(directory.resolve("redis.log")));
       }
       try {
-        if ("PONG".equals(command("PING"))) {
+        String pong = command("PING");
+        if ("PONG".equals(pong)) {
           return;
         }
       } catch (IOException notYet) {

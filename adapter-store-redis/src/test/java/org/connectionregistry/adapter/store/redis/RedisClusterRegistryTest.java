@@ -1,0 +1,128 @@
+package org.connectionregistry.adapter.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.connectionregistry.domain.Stages.await;
+
+import io.qameta.allure.Story;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.store.redis.testing.RedisCluster;
+import org.connectionregistry.adapter.store.redis.testing.RedisServer;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.EngineOutageContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Redis Cluster store: the registry contract on a real six-node cluster")
+class RedisClusterRegistryTest extends EngineOutageContract {
+
+  private static RedisCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = RedisCluster.start();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Override
+  protected ConnectionRegistry newRegistry() {
+    try {
+      if (!cluster.isRunning()) {
+        cluster.restart(); // a test before this one took it away
+      }
+      cluster.flushAll();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return RedisConnectionRegistry.connectCluster(cluster.uri());
+  }
+
+  /** The whole cluster goes away. */
+  @Override
+  protected void loseEngine() throws InterruptedException {
+    cluster.stop();
+  }
+
+  @Test
+  @Story("Redis Cluster store")
+  @DisplayName("clients spread over every master, and no key holds every client")
+  void clientsSpreadOverTheCluster() throws IOException {
+    int count = 3_000;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      writes.add(registry.record(ClientId.of("user_" + i), ConnectionStatus.CONNECTED).toCompletableFuture());
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+
+    long stored = 0;
+    Set<Integer> mastersWithClients = new HashSet<>();
+    for (int bucket = 0; bucket < Keyspace.CLUSTER_BUCKETS; bucket++) {
+      String ids = Keyspace.cluster().idsKey(bucket);
+      RedisServer master = cluster.masterOf(ids);
+      long inBucket = Long.parseLong(master.command("ZCARD", ids));
+      assertThat(inBucket).as("clients in %s", ids).isBetween(1L, count / 10L);
+      assertThat(master.command("HLEN", Keyspace.cluster().statusesKey(bucket))).isEqualTo(String.valueOf(inBucket));
+      stored += inBucket;
+      mastersWithClients.add(master.port());
+    }
+    assertThat(stored).isEqualTo(count);
+    assertThat(mastersWithClients).hasSize(3);
+    assertThat(await(registry.listAll())).hasSize(count);
+  }
+
+  @Test
+  @Story("Redis Cluster store")
+  @DisplayName("a listing merges the buckets in client-ID order, page by page, though a hash entry is missing")
+  void listingMergesBucketsInOrder() throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      ids.add(String.format("c%05d", i));
+    }
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (String id : ids) {
+      writes.add(registry.record(ClientId.of(id), ConnectionStatus.DISCONNECTED).toCompletableFuture());
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).orTimeout(60, TimeUnit.SECONDS).join();
+    String damaged = ids.get(4_095);
+    Keyspace keyspace = Keyspace.cluster();
+    String statuses = keyspace.statusesKey(keyspace.bucketOf(damaged));
+    assertThat(cluster.masterOf(statuses).command("HDEL", statuses, damaged)).isEqualTo("1");
+    ids.remove(damaged);
+
+    List<ClientConnection> all = await(registry.listAll());
+
+    assertThat(all).extracting(client -> client.clientId().value()).containsExactlyElementsOf(ids);
+  }
+
+  @Test
+  @Story("Redis Cluster store")
+  @DisplayName("a URI that is not redis-cluster://HOST:PORT[,HOST:PORT...] is rejected saying what is expected")
+  void malformedClusterUriIsRejected() {
+    for (String uri : new String[] {"redis-cluster://", "redis-cluster://host", "redis-cluster://h:1,", "redis-cluster://h:x", "redis://h:1"}) {
+      assertThatThrownBy(() -> RedisConnectionRegistry.connectCluster(uri))
+          .as(uri)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("Invalid Redis Cluster URI: expected redis-cluster://HOST:PORT[,HOST:PORT...], got '" + uri + "'");
+    }
+  }
+}

@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The yardstick: a grpc-java server that answers the registry's RPCs with constant responses and
- * does nothing else. Whatever the full server costs beyond this is ours to explain.
+ * does nothing else. Whatever the full server costs beyond this is ours to explain. With {@code
+ * --answers map} it does the least a real registry must: it keeps statuses in a {@link
+ * ConcurrentHashMap} and builds each answer, the anchor the in-memory store is measured against.
  */
 @Command(
     name = "bare-server",
@@ -44,6 +47,13 @@ public final class BareServer implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--answers",
+      defaultValue = "constant",
+      description = "constant: the same answer to every call; map: statuses kept in a "
+          + "ConcurrentHashMap, answers built from them (default: ${DEFAULT-VALUE}).")
+  String answers;
+
+  @Option(
       names = "--executor",
       defaultValue = "direct",
       description = "Where handlers run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -51,16 +61,34 @@ public final class BareServer implements Callable<Integer> {
 
   /** Starts a bare server on 127.0.0.1; the caller stops it. */
   public static Server start(int port, ExecutorChoice executor) throws IOException {
+    return start(port, executor, new ConstantService());
+  }
+
+  private static Server start(
+      int port, ExecutorChoice executor, ClientServiceGrpc.ClientServiceImplBase service)
+      throws IOException {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-            .addService(new ConstantService());
+            .addService(service);
     executor.applyTo(builder);
     return builder.build().start();
   }
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Server server = start(port, executor);
+    ClientServiceGrpc.ClientServiceImplBase service;
+    switch (answers) {
+      case "constant":
+        service = new ConstantService();
+        break;
+      case "map":
+        service = new MapService();
+        break;
+      default:
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--answers must be constant or map, got " + answers);
+    }
+    Server server = start(port, executor, service);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -99,6 +127,51 @@ public final class BareServer implements Callable<Integer> {
     public void getClientStatus(
         ClientStatusRequest request, StreamObserver<ClientStatusResponse> response) {
       response.onNext(STATUS_RESPONSE);
+      response.onCompleted();
+    }
+  }
+
+  /** Statuses in a ConcurrentHashMap: what any in-memory registry has to do at the least. */
+  private static final class MapService extends ClientServiceGrpc.ClientServiceImplBase {
+    private final ConcurrentHashMap<String, String> statuses = new ConcurrentHashMap<>();
+
+    @Override
+    public void sendMessage(MessageRequest request, StreamObserver<MessageResponse> response) {
+      String message = request.getMessage().strip();
+      String status;
+      if (message.equalsIgnoreCase("hello")) {
+        status = "connected";
+      } else if (message.equalsIgnoreCase("goodbye")) {
+        status = "disconnected";
+      } else {
+        response.onError(
+            io.grpc.Status.INVALID_ARGUMENT
+                .withDescription("Invalid message type: " + request.getMessage())
+                .asRuntimeException());
+        return;
+      }
+      statuses.put(request.getClientId(), status);
+      response.onNext(
+          MessageResponse.newBuilder()
+              .setSuccess(true)
+              .setInfo("Client " + request.getClientId() + " marked as " + status + ".")
+              .build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void getClientStatus(
+        ClientStatusRequest request, StreamObserver<ClientStatusResponse> response) {
+      String status = statuses.get(request.getClientId());
+      if (status == null) {
+        response.onError(
+            io.grpc.Status.NOT_FOUND
+                .withDescription("Client " + request.getClientId() + " not found")
+                .asRuntimeException());
+        return;
+      }
+      response.onNext(
+          ClientStatusResponse.newBuilder().putStatuses(request.getClientId(), status).build());
       response.onCompleted();
     }
   }

@@ -179,7 +179,8 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       StatefulRedisConnection<String, String> connection = client.connect(codec(), redisUri);
       connection.setTimeout(TIMEOUT);
       return new RedisConnectionRegistry(
-          store, Keyspace.single(), resources, client, connection, connection.async(), false);
+              store, Keyspace.single(), resources, client, connection, connection.async(), false)
+          .withScriptsLoaded();
     } catch (RedisException e) {
       shutDown(client, resources);
       throw new RegistryUnavailableException(store + " is unavailable: " + reason(e), e);
@@ -218,11 +219,31 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       StatefulRedisClusterConnection<String, String> connection = client.connect(codec());
       connection.setTimeout(TIMEOUT);
       return new RedisConnectionRegistry(
-          store, Keyspace.cluster(), resources, client, connection, connection.async(), true);
+              store, Keyspace.cluster(), resources, client, connection, connection.async(), true)
+          .withScriptsLoaded();
     } catch (RedisException e) {
       shutDown(client, resources);
       throw new RegistryUnavailableException(store + " is unavailable: " + reason(e), e);
     }
+  }
+
+  /**
+   * Loads the scripts before the first call (SCRIPT LOAD goes to every master of a cluster), so
+   * that a burst of first calls does not all meet NOSCRIPT and send the script's text each. A node
+   * that does not have them later (a promoted replica, a restarted Redis) is served by the
+   * fallback in {@link Script}; a failure here is therefore not an error.
+   */
+  private RedisConnectionRegistry withScriptsLoaded() {
+    try {
+      for (String script : new String[] {RECORD_SCRIPT, PAGE_SCRIPT}) {
+        commands.scriptLoad(script).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // the fallback loads them when needed
+    }
+    return this;
   }
 
   @Override

@@ -12,14 +12,14 @@ import java.util.stream.Collectors;
 /**
  * A real Redis Cluster for tests: six {@code redis-server --cluster-enabled yes} on free ports of
  * 127.0.0.1, joined by {@code redis-cli --cluster create ... --cluster-replicas 1}, so three
- * masters each with a replica. The node timeout is one second, so a killed master is failed over
+ * masters each with a replica. The node timeout is two seconds, so a killed master is failed over
  * within a few seconds. Needs {@code redis-cli} beside {@code redis-server} (Debian's {@code
  * redis-tools}); fails, never skips, without it.
  */
 public final class RedisCluster implements AutoCloseable {
 
   private static final int NODES = 6;
-  private static final String NODE_TIMEOUT_MILLIS = "1000";
+  private static final String NODE_TIMEOUT_MILLIS = "2000";
 
   private final List<RedisServer> nodes;
 
@@ -38,7 +38,10 @@ public final class RedisCluster implements AutoCloseable {
                 List.of(
                     "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", NODE_TIMEOUT_MILLIS)));
+                    "--cluster-node-timeout", NODE_TIMEOUT_MILLIS,
+                    // A replica may take over however long it lost touch with its master: on a
+                    // loaded test machine, replication can lag for a while.
+                    "--cluster-replica-validity-factor", "0")));
       }
       cluster.create();
       cluster.awaitOk(nodes, 30);

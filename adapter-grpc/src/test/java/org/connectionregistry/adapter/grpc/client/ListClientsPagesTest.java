@@ -33,6 +33,7 @@ import org.connectionregistry.adapter.grpc.client.ScriptedServers.LegacyServer;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
@@ -243,7 +244,7 @@ class ListClientsPagesTest {
     Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
 
     assertThat(thrown)
-        .isInstanceOf(RemoteCallException.class)
+        .isInstanceOf(RemoteCallFailedException.class)
         .hasMessage("Server " + TARGET + " listed client a after d, out of client-ID order");
     // The first page, sorted within itself, was handed over before the second broke the order.
     assertThat(pages)
@@ -274,7 +275,7 @@ class ListClientsPagesTest {
     Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
 
     assertThat(thrown)
-        .isInstanceOf(RegistryUnavailableException.class)
+        .isInstanceOf(RemoteCallFailedException.class)
         .hasMessage("Server " + TARGET + " is unavailable (no answer within 200ms)");
     assertThat(pages).hasSize(1);
   }

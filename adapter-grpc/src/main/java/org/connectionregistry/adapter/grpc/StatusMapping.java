@@ -127,7 +127,8 @@ public final class StatusMapping {
 
   /** The server gave no answer within the deadline. */
   public RemoteCallFailedException noAnswerInTime(Throwable cause) {
-    return new RemoteCallFailedException(unavailableMessage("no answer within " + readable()), cause);
+    return new RemoteCallFailedException(
+        unavailableMessage("no answer within " + readable()), cause);
   }
 
   private RuntimeException failed(StatusRuntimeException e) {

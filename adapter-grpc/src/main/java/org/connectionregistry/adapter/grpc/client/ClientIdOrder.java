@@ -23,7 +23,7 @@ final class ClientIdOrder {
     return BY_CLIENT_ID.compare(earlier, later);
   }
 
-  /** Sorts {@code clients} by client ID, unless they already are (the usual case, seen in one pass). */
+  /** Sorts {@code clients} by client ID, unless they already are (the usual case; one pass). */
   static void sortIfNeeded(List<ClientConnection> clients) {
     for (int i = 1; i < clients.size(); i++) {
       if (order(clients.get(i - 1), clients.get(i)) >= 0) {

@@ -20,7 +20,8 @@ import org.connectionregistry.proto.ListClientsResponse;
  * first), so at most one page and the call's end wait here, and a slow caller holds the server
  * back through flow control. Nothing on gRPC's side blocks.
  */
-final class ListingStream implements ClientResponseObserver<ListClientsRequest, ListClientsResponse> {
+final class ListingStream
+    implements ClientResponseObserver<ListClientsRequest, ListClientsResponse> {
 
   private final BlockingQueue<ListingEvent> events = new LinkedBlockingQueue<>();
   private final String target;
@@ -96,9 +97,10 @@ final class ListingStream implements ClientResponseObserver<ListClientsRequest, 
 
   @Override
   public void onError(Throwable t) {
-    events.add(
-        new ListingEvent.Failed(
-            t instanceof StatusRuntimeException e ? e : Status.fromThrowable(t).asRuntimeException()));
+    // gRPC hands a client StatusRuntimeExceptions; anything else is read as the status it carries.
+    StatusRuntimeException failure =
+        t instanceof StatusRuntimeException e ? e : Status.fromThrowable(t).asRuntimeException();
+    events.add(new ListingEvent.Failed(failure));
   }
 
   @Override

@@ -212,6 +212,37 @@ class ListClientsPagesTest {
   }
 
   @Test
+  @DisplayName("a page asked of a legacy server is cut from one download of its whole list")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aPageOfALegacyServerIsCutFromOneDownload() throws IOException {
+    LegacyServer legacy =
+        new LegacyServer(
+            Map.of(
+                "e", "connected",
+                "c", "disconnected",
+                "a", "connected",
+                "d", "connected",
+                "b", "disconnected"));
+    GrpcConnectionClient client = clientOf(inProcess(legacy.definition()));
+
+    List<ClientConnection> afterB = client.listClientsPage(Optional.of(ClientId.of("b")), 2);
+    List<ClientConnection> afterUnlisted =
+        client.listClientsPage(Optional.of(ClientId.of("bb")), 10);
+    List<ClientConnection> afterLast = client.listClientsPage(Optional.of(ClientId.of("e")), 10);
+
+    assertThat(afterB)
+        .containsExactly(
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.DISCONNECTED),
+            new ClientConnection(ClientId.of("d"), ConnectionStatus.CONNECTED));
+    assertThat(afterUnlisted)
+        .extracting(connection -> connection.clientId().value())
+        .containsExactly("c", "d", "e");
+    assertThat(afterLast).isEmpty();
+    assertThat(legacy.allClientsAsked).as("downloads, one per page asked").hasValue(3);
+  }
+
+  @Test
   @DisplayName("a legacy server with nobody registered hands over no page")
   @Feature("Compatibility")
   @Story("Servers other than ours")

@@ -257,6 +257,30 @@ class ListClientsPagesTest {
   }
 
   @Test
+  @DisplayName("a server that lists a client on two pages breaks the contract, naming the client")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aClientOnTwoPagesIsARemoteCallError() throws IOException {
+    GrpcConnectionClient client =
+        clientOf(
+            inProcess(
+                streamingServer(
+                    responses -> {
+                      responses.onNext(page("a", "connected", "b", "connected"));
+                      responses.onNext(page("b", "disconnected", "c", "connected"));
+                      responses.onCompleted();
+                    })));
+    List<List<ClientConnection>> pages = new ArrayList<>();
+
+    Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
+
+    assertThat(thrown)
+        .isInstanceOf(RemoteCallFailedException.class)
+        .hasMessage("Server " + TARGET + " listed client b twice");
+    assertThat(pages).hasSize(1);
+  }
+
+  @Test
   @DisplayName("a server whose pages go backwards breaks the contract after the pages before")
   @Feature("Compatibility")
   @Story("Servers other than ours")

@@ -2,14 +2,17 @@ package org.connectionregistry.adapter.grpc.client;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientId;
 
 /**
  * The one rule for the order a server lists clients in: strictly ascending client IDs, within a
  * page and from one page to the next. Where the whole list is still in hand it is forgiven, by
- * sorting; where pages have already been handed on, it is enforced.
+ * sorting; where pages have already been handed on, it is enforced. And the page that starts
+ * after a given client is cut from a sorted list by the same order.
  */
 final class ClientIdOrder {
 
@@ -31,6 +34,22 @@ final class ClientIdOrder {
         return;
       }
     }
+  }
+
+  /**
+   * Up to {@code limit} of the sorted {@code clients}, starting after {@code after}: the page the
+   * port's {@code listClientsPage} promises, out of a list that may hold more.
+   */
+  static List<ClientConnection> pageOf(
+      List<ClientConnection> clients, Optional<ClientId> after, int limit) {
+    int from = 0;
+    while (after.isPresent()
+        && from < clients.size()
+        && clients.get(from).clientId().compareTo(after.get()) <= 0) {
+      from++;
+    }
+    int to = (int) Math.min(clients.size(), (long) from + limit);
+    return from == 0 && to == clients.size() ? clients : List.copyOf(clients.subList(from, to));
   }
 
   /**

@@ -67,7 +67,10 @@ final class ClientListing {
     }
   }
 
-  /** One page, in one ListClients call that asks for no more than {@code limit} clients. */
+  /**
+   * One page, in one ListClients call that asks for no more than {@code limit} clients after
+   * {@code after}; what a server of another version sends beyond that is not passed on.
+   */
   List<ClientConnection> page(Optional<ClientId> after, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
@@ -79,7 +82,7 @@ final class ClientListing {
       return legacy.page(after, limit);
     }
     ClientIdOrder.sortIfNeeded(clients);
-    return clients;
+    return ClientIdOrder.pageOf(clients, after, limit);
   }
 
   /**

@@ -60,13 +60,6 @@ final class LegacyListing {
 
   /** Up to {@code limit} clients after {@code after}, out of one download of the whole list. */
   List<ClientConnection> page(Optional<ClientId> after, int limit) {
-    List<ClientConnection> clients = all();
-    int from = 0;
-    while (after.isPresent()
-        && from < clients.size()
-        && clients.get(from).clientId().compareTo(after.get()) <= 0) {
-      from++;
-    }
-    return List.copyOf(clients.subList(from, Math.min(clients.size(), from + limit)));
+    return ClientIdOrder.pageOf(all(), after, limit);
   }
 }

@@ -243,6 +243,30 @@ class ListClientsPagesTest {
   }
 
   @Test
+  @DisplayName("a page asked of a server that ignores the limit holds only the clients asked for")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aPageOfAServerThatIgnoresTheLimitHoldsOnlyWhatWasAsked() throws IOException {
+    GrpcConnectionClient client =
+        clientOf(
+            inProcess(
+                streamingServer(
+                    responses -> {
+                      // Every client, whatever was asked.
+                      responses.onNext(page("a", "connected", "b", "connected"));
+                      responses.onNext(page("c", "disconnected", "d", "connected"));
+                      responses.onCompleted();
+                    })));
+
+    List<ClientConnection> page = client.listClientsPage(Optional.of(ClientId.of("a")), 2);
+
+    assertThat(page)
+        .containsExactly(
+            new ClientConnection(ClientId.of("b"), ConnectionStatus.CONNECTED),
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.DISCONNECTED));
+  }
+
+  @Test
   @DisplayName("a legacy server with nobody registered hands over no page")
   @Feature("Compatibility")
   @Story("Servers other than ours")

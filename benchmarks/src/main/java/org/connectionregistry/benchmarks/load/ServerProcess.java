@@ -2,7 +2,6 @@ package org.connectionregistry.benchmarks.load;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -32,10 +31,14 @@ final class ServerProcess implements AutoCloseable {
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final Thread reader;
 
-  private ServerProcess(String name, int port, Process process, String readyText) {
+  private final java.nio.file.Path output;
+
+  private ServerProcess(
+      String name, int port, Process process, String readyText, java.nio.file.Path output) {
     this.name = name;
     this.port = port;
     this.process = process;
+    this.output = output;
     this.reader = new Thread(() -> drain(readyText), name + "-output");
     reader.setDaemon(true);
     reader.start();
@@ -48,9 +51,13 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(
       String name, List<String> command, int port, String readyText, Duration timeout)
       throws IOException, InterruptedException {
+    // Through a file, not a pipe: the JDK closes a child's output pipe when the child exits, and
+    // a reader still at it loses the last lines, which are the ones a stopping server prints.
+    java.nio.file.Path output = java.nio.file.Files.createTempFile(name + "-server", ".log");
+    output.toFile().deleteOnExit();
     Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).start();
-    ServerProcess server = new ServerProcess(name, port, process, readyText);
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    ServerProcess server = new ServerProcess(name, port, process, readyText, output);
     try {
       server.awaitReady(timeout);
       return server;
@@ -109,24 +116,34 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** Follows the output file as the process writes it, until the process has ended. */
   private void drain(String readyText) {
-    try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        synchronized (tail) {
-          if (tail.size() == TAIL_LINES) {
-            tail.removeFirst();
+    try (BufferedReader reader = java.nio.file.Files.newBufferedReader(output, StandardCharsets.UTF_8)) {
+      StringBuilder partial = new StringBuilder();
+      while (true) {
+        boolean ended = !process.isAlive();
+        int c;
+        while ((c = reader.read()) >= 0) {
+          if (c == '\n') {
+            take(partial.toString(), readyText);
+            partial.setLength(0);
+          } else if (c != '\r') {
+            partial.append((char) c);
           }
-          tail.addLast(line);
         }
-        if (line.contains(readyText)) {
-          ready.complete(null);
+        if (ended) {
+          if (partial.length() > 0) {
+            take(partial.toString(), readyText);
+          }
+          break;
         }
+        Thread.sleep(20);
       }
-    } catch (IOException closed) {
-      // The process is gone; what it printed so far is in the tail.
+    } catch (IOException unreadable) {
+      // What it printed so far is in the tail.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
     }
     int exitCode;
     try {
@@ -138,6 +155,18 @@ final class ServerProcess implements AutoCloseable {
     ready.completeExceptionally(
         new IllegalStateException(
             "The " + name + " server exited with code " + exitCode + " before it was ready"));
+  }
+
+  private void take(String line, String readyText) {
+    synchronized (tail) {
+      if (tail.size() == TAIL_LINES) {
+        tail.removeFirst();
+      }
+      tail.addLast(line);
+    }
+    if (line.contains(readyText)) {
+      ready.complete(null);
+    }
   }
 
   private String tailText() {
@@ -152,10 +181,15 @@ final class ServerProcess implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(STOP_GRACE);
+  }
+
+  /** The same, giving the process {@code grace} to end after SIGTERM. */
+  void close(Duration grace) {
     if (process.isAlive()) {
       process.destroy();
       try {
-        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly();
           process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }

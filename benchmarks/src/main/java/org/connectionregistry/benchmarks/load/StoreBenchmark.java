@@ -216,7 +216,8 @@ public final class StoreBenchmark implements Callable<Integer> {
     try {
       result = LoadRun.run(settings.withPort(port));
     } finally {
-      server.close();
+      // The file store reports its syncs as it closes, in the server's shutdown: give it time.
+      server.close(Duration.ofSeconds(60));
       started.remove(server);
     }
     Optional<Double> writesPerSync = Optional.empty();

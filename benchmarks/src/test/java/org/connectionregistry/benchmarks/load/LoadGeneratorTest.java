@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class LoadGeneratorTest {
 
   @Test
   void serverThatIsNotThereIsReportedAsErrorsWithTheFirstCauseAndExitCodeOne() throws Exception {
-    int deadPort = ServerProcess.freePort();
+    int deadPort = FreePort.onLoopback();
 
     CommandLine commandLine = Cli.commandLine(new LoadGenerator());
     commandLine.setOut(new PrintWriter(out, true));

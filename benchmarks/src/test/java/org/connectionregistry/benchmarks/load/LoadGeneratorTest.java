@@ -3,6 +3,8 @@ package org.connectionregistry.benchmarks.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Server;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -12,9 +14,13 @@ import java.util.regex.Pattern;
 import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+@Feature("Performance")
+@Story("Load generator")
+@DisplayName("Benchmarks: the gRPC load generator")
 class LoadGeneratorTest {
 
   private Server server;
@@ -56,6 +62,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a SendMessage run completes its calls without errors and reports throughput and percentiles")
   void sendMessageRunCompletesCallsWithoutErrorsAndReportsThroughputAndPercentiles() {
     int exitCode = run(shortRun("--rpc", "send"));
 
@@ -71,6 +78,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a GetClientStatus run completes its calls without errors")
   void getClientStatusRunCompletesCallsWithoutErrors() {
     int exitCode = run(shortRun("--rpc", "status"));
 
@@ -81,6 +89,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a server that is not there is reported as errors, with the first cause and exit code 1")
   void serverThatIsNotThereIsReportedAsErrorsWithTheFirstCauseAndExitCodeOne() throws Exception {
     int deadPort = FreePort.onLoopback();
 
@@ -100,6 +109,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a malformed target is rejected with a clear message")
   void malformedTargetIsRejectedWithAClearMessage() {
     int exitCode = run("--target", "localhost");
 
@@ -109,6 +119,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("an unreadable duration is rejected with a clear message")
   void unreadableDurationIsRejectedWithAClearMessage() {
     int exitCode = run("--target", "127.0.0.1:" + server.getPort(), "--duration", "ten seconds");
 

@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +66,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("ListClients on an empty registry lists no clients and ends the call")
   void anEmptyRegistryListsNoClientsAndEndsTheCall() {
     List<ListClientsResponse> pages = list(ListClientsRequest.getDefaultInstance());
 
@@ -70,6 +76,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("ListClients sends every client once, in client-ID order, with its status, across many pages")
   void everyClientComesOnceInClientIdOrderWithItsStatusAcrossManyPages() {
     List<String> expected = new ArrayList<>();
     // Registered out of order, so the order must be the server's doing.
@@ -96,6 +105,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("ListClients orders IDs in any script as the registry orders them")
   void idsInAnyScriptAreOrderedAsTheRegistryOrdersThem() {
     List<String> ids = List.of("Zoë", "user_1", "ユーザー", "a.b@c", "User-2", "ä");
     ids.forEach(id -> registry.record(ClientId.of(id), CONNECTED));
@@ -106,6 +118,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("ListClients after a client ID starts after that ID, even if it is not registered")
   void afterClientIdStartsAfterThatIdEvenIfItIsNotRegistered() {
     for (String id : List.of("a", "b", "c", "d")) {
       registry.record(ClientId.of(id), CONNECTED);
@@ -119,6 +134,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("ListClients with a limit sends at most that many clients, even across pages")
   void limitCapsHowManyClientsComeEvenAcrossPages() {
     for (int i = 0; i < MANY; i++) {
       registry.record(ClientId.of(String.format("c%05d", i)), CONNECTED);
@@ -134,6 +152,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Client IDs")
+  @Story("Invalid client IDs are rejected")
+  @DisplayName("ListClients after an invalid client ID is INVALID_ARGUMENT, saying why")
   void anInvalidAfterClientIdIsInvalidArgumentSayingWhy() {
     StatusRuntimeException error =
         catchThrowableOfType(
@@ -146,6 +167,9 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @Feature("Compatibility")
+  @Story("A client of the original works unchanged")
+  @DisplayName("the legacy GetClientStatus(\"\") still answers every client in one message")
   void theLegacyCallStillAnswersEveryClientInOneMessage() {
     registry.record(ClientId.of("a"), CONNECTED);
     registry.record(ClientId.of("b"), DISCONNECTED);

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * The ListClients call as a grpcurl user or another client sees it: every client, in client-ID
  * order, in bounded pages. Subclasses choose the transport.
  */
+// Allure reads labels of inherited test methods from the class only: they are set here.
+@Feature("Reading status")
+@Story("Status of all clients")
 abstract class ListClientsContractTest {
 
   /** Enough clients for two full pages and a part page. */
@@ -66,8 +69,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Reading status")
-  @Story("Status of all clients")
   @DisplayName("ListClients on an empty registry lists no clients and ends the call")
   void anEmptyRegistryListsNoClientsAndEndsTheCall() {
     List<ListClientsResponse> pages = list(ListClientsRequest.getDefaultInstance());
@@ -76,8 +77,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Reading status")
-  @Story("Status of all clients")
   @DisplayName("ListClients sends every client once, in client-ID order, with its status, across many pages")
   void everyClientComesOnceInClientIdOrderWithItsStatusAcrossManyPages() {
     List<String> expected = new ArrayList<>();
@@ -105,8 +104,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Reading status")
-  @Story("Status of all clients")
   @DisplayName("ListClients orders IDs in any script as the registry orders them")
   void idsInAnyScriptAreOrderedAsTheRegistryOrdersThem() {
     List<String> ids = List.of("Zoë", "user_1", "ユーザー", "a.b@c", "User-2", "ä");
@@ -118,8 +115,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Reading status")
-  @Story("Status of all clients")
   @DisplayName("ListClients after a client ID starts after that ID, even if it is not registered")
   void afterClientIdStartsAfterThatIdEvenIfItIsNotRegistered() {
     for (String id : List.of("a", "b", "c", "d")) {
@@ -134,8 +129,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Reading status")
-  @Story("Status of all clients")
   @DisplayName("ListClients with a limit sends at most that many clients, even across pages")
   void limitCapsHowManyClientsComeEvenAcrossPages() {
     for (int i = 0; i < MANY; i++) {
@@ -152,8 +145,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Client IDs")
-  @Story("Invalid client IDs are rejected")
   @DisplayName("ListClients after an invalid client ID is INVALID_ARGUMENT, saying why")
   void anInvalidAfterClientIdIsInvalidArgumentSayingWhy() {
     StatusRuntimeException error =
@@ -167,8 +158,6 @@ abstract class ListClientsContractTest {
   }
 
   @Test
-  @Feature("Compatibility")
-  @Story("A client of the original works unchanged")
   @DisplayName("the legacy GetClientStatus(\"\") still answers every client in one message")
   void theLegacyCallStillAnswersEveryClientInOneMessage() {
     registry.record(ClientId.of("a"), CONNECTED);

@@ -70,6 +70,16 @@ import org.slf4j.LoggerFactory;
  * {@code stat}), and from the first time it does not, every call fails with a {@link
  * RegistryUnavailableException} naming the file, as after a failed write.
  *
+ * <p><b>Recovery.</b> A failed commit or sync (the disk is full, say) fails the calls of that
+ * batch; none of them is acknowledged. The file still holds its last good version, but this
+ * process's copy is now ahead of it, so the committer drops that copy ({@code closeImmediately})
+ * and, until it can write again, every call fails at once with a {@link
+ * RegistryUnavailableException} and {@link #isAvailable} is false. Four times a second the
+ * committer checks that the file system has 1 MiB free again, then reopens the file from its last
+ * good version and probes it with a real commit and sync of a one-entry change to MVStore's own
+ * settings; once that reaches the disk, it swaps the reopened store in and serves calls again, with no restart.
+ * A file that was deleted or replaced never comes back this way: that needs the operator.
+ *
  * <p>Keys are the client IDs as strings, compared like {@link String#compareTo}, so the sorted map
  * gives client-ID order and keyset paging directly; values are the status labels.
  */
@@ -85,14 +95,23 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private static final int COMPACT_TARGET_FILL_RATE = 50;
   private static final int COMPACT_WRITE_BYTES = 1 << 20;
   private static final int READERS = 2;
+  /** While the file cannot be written, how often the committer tries to reopen it. */
+  private static final long RECOVERY_INTERVAL_MILLIS = 250;
+  /**
+   * Free space the file system must have before the committer tries the file again. Without it,
+   * reopening frees a few old chunks inside the file, a tiny probe fits there, and the store would
+   * come back only to fail the next batch: calls and health would flap while the disk is full.
+   */
+  private static final long RECOVERY_HEADROOM_BYTES = 1L << 20;
   private static final Logger log = LoggerFactory.getLogger(FileConnectionRegistry.class);
 
   private final Path file;
   private final String name;
   /** The identity (device and inode) of the file that was opened, to notice it being replaced. */
   private final Object fileKey;
-  private final MVStore store;
-  private final MVMap<String, String> statuses;
+  /** The open store and its map; only the committer uses them (and close, after the committer). */
+  private MVStore store;
+  private MVMap<String, String> statuses;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Completes the stages of a synced batch, so the committer can start on the next one. */
   private final ExecutorService completer;
@@ -102,26 +121,23 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   /** Writers enqueue under the read lock; close takes the write lock, so none is left behind. */
   private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
   private final Thread committer;
-  private volatile RootReference<String, String> committed;
+  /** What readers see: the last synced root, and the store it lives in. */
+  private volatile View committed;
   private volatile boolean closed;
+  /** Why calls fail now, or null; cleared again when the committer recovers from a failed write. */
   private volatile RegistryUnavailableException failure;
+  /** The path no longer names the file that was opened: no recovery from that. */
+  private volatile boolean gone;
 
   private FileConnectionRegistry(Path file, MVStore store) {
     this.file = file;
     this.name = "Store file " + file;
     this.fileKey = currentFileKey(file);
     this.store = store;
-    store.setRetentionTime(0);
-    store.setVersionsToKeep(VERSIONS_TO_KEEP);
-    this.statuses =
-        store.openMap(
-            MAP_NAME,
-            new MVMap.Builder<String, String>()
-                .keyType(StringDataType.INSTANCE)
-                .valueType(StringDataType.INSTANCE));
+    this.statuses = openStatuses(store);
     store.commit();
     store.sync();
-    this.committed = statuses.getRoot();
+    this.committed = new View(store, statuses, statuses.getRoot());
     this.completer = Executors.newSingleThreadExecutor(daemon("file-registry-completer " + file.getFileName()));
     this.readers = Executors.newFixedThreadPool(READERS, daemon("file-registry-reader " + file.getFileName()));
     this.committer = daemon("file-registry-committer " + file.getFileName()).newThread(this::commitLoop);
@@ -197,8 +213,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   @Override
   public CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId) {
-    return read(snapshot -> {
-      String label = statuses.get(snapshot.root, clientId.value());
+    return read(view -> {
+      String label = view.statuses.get(view.root.root, clientId.value());
       return Optional.ofNullable(label).map(ConnectionStatus::fromLabel);
     });
   }
@@ -208,8 +224,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
-    return read(snapshot -> {
-      String from = after.map(id -> statuses.higherKey(snapshot, id.value())).orElse(null);
+    return read(view -> {
+      RootReference<String, String> snapshot = view.root;
+      String from = after.map(id -> view.statuses.higherKey(snapshot, id.value())).orElse(null);
       List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
       if (after.isPresent() && from == null) {
         return page;
@@ -266,7 +283,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     joinUninterruptibly(committer);
     readers.shutdown();
     awaitUninterruptibly(readers);
-    if (failure == null) {
+    if (store == null) {
+      // dropped after a failed write and not reopened since: nothing to close
+    } else if (failure == null) {
       store.close();
     } else {
       store.closeImmediately();
@@ -282,13 +301,31 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private void commitLoop() {
     List<PendingWrite> batch = new ArrayList<>();
     int batchesSinceCompaction = 0;
+    long nextAttempt = System.nanoTime();
     while (true) {
       batch.clear();
+      PendingWrite first;
       try {
-        batch.add(queue.take());
+        if (recovering()) {
+          long now = System.nanoTime();
+          if (now - nextAttempt >= 0) {
+            tryToReopen();
+            nextAttempt = now + TimeUnit.MILLISECONDS.toNanos(RECOVERY_INTERVAL_MILLIS);
+          }
+          // Calls keep failing fast meanwhile: the committer wakes for them or for the next try.
+          first = recovering()
+              ? queue.poll(Math.max(0, nextAttempt - System.nanoTime()), TimeUnit.NANOSECONDS)
+              : queue.poll();
+          if (first == null) {
+            continue;
+          }
+        } else {
+          first = queue.take();
+        }
       } catch (InterruptedException e) {
         continue; // only close stops the committer, via STOP, so no write is stranded
       }
+      batch.add(first);
       queue.drainTo(batch, MAX_BATCH - 1);
       boolean stop = batch.remove(PendingWrite.STOP);
       if (failure != null) {
@@ -318,19 +355,107 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       }
       store.commit();
       store.sync();
-      committed = statuses.getRoot();
+      committed = new View(store, statuses, statuses.getRoot());
       writes += batch.size();
       syncs++;
       List<PendingWrite> synced = List.copyOf(batch);
       completer.execute(() -> synced.forEach(write -> write.done.complete(null)));
     } catch (RuntimeException e) {
-      // A failed write leaves the file's last good version intact, but this process's view is
-      // now ahead of it; refuse everything rather than serve changes that are not on disk.
-      failure =
-          new RegistryUnavailableException(
-              name + " failed to write: " + oneLine(e.getMessage()), e);
-      batch.forEach(write -> write.done.completeExceptionally(failure));
+      RegistryUnavailableException failed = writeFailed(e);
+      batch.forEach(write -> write.done.completeExceptionally(failed));
     }
+  }
+
+  /**
+   * A commit or sync failed. The file's last good version is intact, but this process's copy is
+   * now ahead of it: drop the copy and refuse every call rather than serve changes that are not
+   * on disk, until {@link #tryToReopen} finds the file writable again.
+   */
+  private RegistryUnavailableException writeFailed(RuntimeException e) {
+    RegistryUnavailableException failed =
+        new RegistryUnavailableException(name + " failed to write: " + oneLine(e.getMessage()), e);
+    failure = failed;
+    log.warn("{}; calls fail until it can be written again.", failed.getMessage());
+    try {
+      store.closeImmediately();
+    } catch (RuntimeException alreadyBroken) {
+      log.debug("{}: closing after the failed write also failed", name, alreadyBroken);
+    }
+    store = null;
+    statuses = null;
+    return failed;
+  }
+
+  /** A write failed and the store has not been reopened yet (nor the file lost for good). */
+  private boolean recovering() {
+    return store == null && !gone;
+  }
+
+  /**
+   * Reopens the file from its last good version and probes it with a real commit and sync; on
+   * success the reopened store takes over and calls are served again. On failure (still no room,
+   * say) it is closed again and the committer tries later.
+   */
+  private void tryToReopen() {
+    checkFile();
+    if (gone) {
+      return;
+    }
+    if (usableSpace() < RECOVERY_HEADROOM_BYTES) {
+      return;
+    }
+    MVStore reopened = null;
+    try {
+      reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+      MVMap<String, String> map = openStatuses(reopened);
+      // The probe: a write of the same setting MVStore already holds, so it changes nothing but
+      // still needs a new chunk on disk and an fsync, as the next batch will.
+      reopened.setStoreVersion(reopened.getStoreVersion());
+      reopened.commit();
+      reopened.sync();
+      store = reopened;
+      statuses = map;
+      if (recovered(new View(reopened, map, map.getRoot()))) {
+        log.info("{} can be written again: serving calls.", name);
+      }
+    } catch (RuntimeException e) {
+      log.debug("{} cannot be reopened yet: {}", name, oneLine(e.getMessage()));
+      if (reopened != null) {
+        try {
+          reopened.closeImmediately();
+        } catch (RuntimeException ignored) {
+          // it was not usable anyway
+        }
+      }
+    }
+  }
+
+  private long usableSpace() {
+    try {
+      return Files.getFileStore(file).getUsableSpace();
+    } catch (IOException | RuntimeException e) {
+      return Long.MAX_VALUE; // cannot tell: let the probe write decide
+    }
+  }
+
+  /** Swaps in a reopened store, unless the file was found gone meanwhile. */
+  private synchronized boolean recovered(View view) {
+    if (gone) {
+      return false;
+    }
+    committed = view;
+    failure = null;
+    return true;
+  }
+
+  private static MVMap<String, String> openStatuses(MVStore store) {
+    store.setRetentionTime(0);
+    store.setVersionsToKeep(VERSIONS_TO_KEEP);
+    return store.openMap(
+        MAP_NAME,
+        new MVMap.Builder<String, String>()
+            .keyType(StringDataType.INSTANCE)
+            .valueType(StringDataType.INSTANCE));
   }
 
   /** Rewrites sparse chunks; the data stays the same, so readers are unaffected. */
@@ -339,12 +464,10 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES)) {
         store.commit();
         store.sync();
-        committed = statuses.getRoot();
+        committed = new View(store, statuses, statuses.getRoot());
       }
     } catch (RuntimeException e) {
-      failure =
-          new RegistryUnavailableException(
-              name + " failed to write: " + oneLine(e.getMessage()), e);
+      writeFailed(e);
     }
   }
 
@@ -352,7 +475,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
    * Runs a read on the last synced snapshot. The version is registered as in use meanwhile, so
    * the committer does not reuse the chunks it lives in however long the read takes.
    */
-  private <T> CompletionStage<T> read(Function<RootReference<String, String>, T> reading) {
+  private <T> CompletionStage<T> read(Function<View, T> reading) {
     RegistryUnavailableException refusal = refusal();
     if (refusal != null) {
       return CompletableFuture.failedStage(refusal);
@@ -368,19 +491,24 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
    * Runs a read on the last synced snapshot. The version is registered as in use meanwhile, so
    * the committer does not reuse the chunks it lives in however long the read takes.
    */
-  private <T> T readNow(Function<RootReference<String, String>, T> reading) {
+  private <T> T readNow(Function<View, T> reading) {
     RegistryUnavailableException refusal = refusal();
     if (refusal != null) {
       throw refusal;
     }
-    TxCounter usage = store.registerVersionUsage();
+    View view = committed;
+    TxCounter usage = null;
     try {
-      return reading.apply(committed);
-    } catch (MVStoreException e) {
+      usage = view.store.registerVersionUsage();
+      return reading.apply(view);
+    } catch (MVStoreException | IllegalStateException e) {
+      // Also what a read gets whose store was dropped under it after a failed write.
       throw new RegistryUnavailableException(
           name + " failed to read: " + oneLine(e.getMessage()), e);
     } finally {
-      store.deregisterVersionUsage(usage);
+      if (usage != null) {
+        view.store.deregisterVersionUsage(usage);
+      }
     }
   }
 
@@ -395,11 +523,16 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   /** Fails the store for good once its path no longer names the file it opened. */
   private void checkFile() {
-    if (failure == null && !fileKey.equals(currentFileKey(file))) {
-      failure =
-          new RegistryUnavailableException(
-              name + " is gone: it was deleted or replaced while the server was using it");
+    if (!gone && !fileKey.equals(currentFileKey(file))) {
+      markGone();
     }
+  }
+
+  private synchronized void markGone() {
+    gone = true;
+    failure =
+        new RegistryUnavailableException(
+            name + " is gone: it was deleted or replaced while the server was using it");
   }
 
   /** The file's identity, or a fresh object (equal to nothing) when it cannot be read. */
@@ -504,6 +637,19 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A synced root and the store and map it belongs to, swapped as one when the store is reopened. */
+  private static final class View {
+    final MVStore store;
+    final MVMap<String, String> statuses;
+    final RootReference<String, String> root;
+
+    View(MVStore store, MVMap<String, String> statuses, RootReference<String, String> root) {
+      this.store = store;
+      this.statuses = statuses;
+      this.root = root;
     }
   }
 

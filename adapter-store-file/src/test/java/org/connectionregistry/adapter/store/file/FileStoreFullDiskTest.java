@@ -1,0 +1,142 @@
+package org.connectionregistry.adapter.store.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.connectionregistry.domain.Stages.await;
+
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.RegistryUnavailableException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The file store on a disk that really fills up: a small tmpfs mounted for the test, filled with
+ * a ballast file. Mounting needs root (CI runs as root); where the mount is refused, the test is
+ * skipped with the reason, and {@code .ci/run} fails if it did not run there.
+ */
+@Feature("Storage")
+@Story("File store")
+@DisplayName("File store on a full disk: calls fail cleanly, nothing acknowledged is lost, and it recovers by itself")
+class FileStoreFullDiskTest {
+
+  /** Long IDs, so each write needs real room on the disk. */
+  private static final String PADDING = "x".repeat(100);
+
+  @TempDir Path dir;
+  private Path disk;
+  private boolean mounted;
+
+  @BeforeEach
+  void mountSmallDisk() throws Exception {
+    disk = Files.createDirectory(dir.resolve("disk"));
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    boolean finished = mount.waitFor(30, TimeUnit.SECONDS);
+    mounted = finished && mount.exitValue() == 0;
+    Assumptions.assumeTrue(
+        mounted, "cannot mount a tmpfs here (needs root): " + (finished ? output : "mount hung"));
+  }
+
+  @AfterEach
+  void unmount() throws Exception {
+    if (mounted) {
+      Process umount = new ProcessBuilder("umount", "-l", disk.toString()).inheritIO().start();
+      umount.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Story("File store")
+  @DisplayName("when the disk is full, calls fail with an unavailable error and the store is unavailable; once there is room again it serves calls without a restart, with every acknowledged change kept")
+  void recoversOnceTheDiskHasRoomAgain() throws Exception {
+    Path file = disk.resolve("registry.db");
+    Path ballast = disk.resolve("ballast");
+    List<String> acknowledged = new ArrayList<>();
+    try (FileConnectionRegistry registry = FileConnectionRegistry.open(file)) {
+      for (int i = 0; i < 100; i++) {
+        String id = "before_" + i + PADDING;
+        await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+        acknowledged.add(id);
+      }
+
+      fill(ballast);
+      RegistryUnavailableException refused = null;
+      for (int i = 0; i < 100_000 && refused == null; i++) {
+        String id = "during_" + i + PADDING;
+        try {
+          await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+          acknowledged.add(id);
+        } catch (RegistryUnavailableException e) {
+          refused = e;
+        }
+      }
+      assertThat(refused).as("a write on the full disk").isNotNull();
+      assertThat(refused).hasMessageContaining(file.toString()).hasMessageContaining("failed to write");
+      assertThat(registry.isAvailable()).as("available while the disk is full").isFalse();
+      // It stays refused while the disk stays full, reads included, well past a few retries.
+      Thread.sleep(1_000);
+      assertThat(registry.isAvailable()).as("available while the disk is still full").isFalse();
+      assertThatThrownBy(() -> await(registry.record(ClientId.of("refused"), ConnectionStatus.CONNECTED)))
+          .isInstanceOf(RegistryUnavailableException.class)
+          .hasMessageContaining(file.toString());
+      assertThatThrownBy(() -> await(registry.statusOf(ClientId.of(acknowledged.get(0)))))
+          .isInstanceOf(RegistryUnavailableException.class);
+
+      Files.delete(ballast);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!registry.isAvailable() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(registry.isAvailable()).as("available again once the ballast is deleted").isTrue();
+
+      await(registry.record(ClientId.of("after" + PADDING), ConnectionStatus.DISCONNECTED));
+      assertThat(await(registry.statusOf(ClientId.of("after" + PADDING))))
+          .contains(ConnectionStatus.DISCONNECTED);
+      for (String id : acknowledged) {
+        assertThat(await(registry.statusOf(ClientId.of(id)))).as(id).contains(ConnectionStatus.CONNECTED);
+      }
+      assertThat(await(registry.list(Optional.empty(), 1_000_000)).size())
+          .isGreaterThanOrEqualTo(acknowledged.size() + 1);
+    }
+
+    try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
+      for (String id : acknowledged) {
+        assertThat(await(reopened.statusOf(ClientId.of(id)))).as("after reopening: " + id)
+            .contains(ConnectionStatus.CONNECTED);
+      }
+      assertThat(await(reopened.statusOf(ClientId.of("after" + PADDING))))
+          .contains(ConnectionStatus.DISCONNECTED);
+    }
+  }
+
+  /** Writes the file until the disk has no room left, and checks that it really has none. */
+  private static void fill(Path ballast) throws IOException {
+    byte[] block = new byte[4096];
+    try (OutputStream out = Files.newOutputStream(ballast)) {
+      while (true) {
+        out.write(block);
+      }
+    } catch (IOException noSpaceLeft) {
+      assertThat(noSpaceLeft).hasMessageContaining("No space left");
+    }
+  }
+}

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.grpc.security.BoundedStatusDescriptions;
+import org.connectionregistry.adapter.grpc.security.StrictRequestDecoding;
 import org.connectionregistry.proto.ClientServiceGrpc;
 
 /**
@@ -30,7 +32,10 @@ public final class GrpcServer {
     Objects.requireNonNull(endpoint, "endpoint");
     this.server =
         builder
-            .addService(endpoint)
+            // Every status of every service reaches its caller, however long its description.
+            .intercept(new BoundedStatusDescriptions())
+            // A request that does not decode is INVALID_ARGUMENT naming its field, not UNKNOWN.
+            .addService(StrictRequestDecoding.of(endpoint.bindService()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();

@@ -15,6 +15,7 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
+import org.connectionregistry.domain.RegistryFullException;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
@@ -200,6 +201,9 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     }
     if (e instanceof ClientNotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage());
+    }
+    if (e instanceof RegistryFullException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     }
     if (e instanceof RegistryUnavailableException) {
       // Its message names what is down; a stack trace per request would only flood the log.

@@ -17,6 +17,7 @@ public interface ServerComponent {
 
   @Component.Factory
   interface Factory {
-    ServerComponent create(@BindsInstance ServerSettings settings);
+    ServerComponent create(
+        @BindsInstance ServerSettings settings, @BindsInstance ServerSecurity security);
   }
 }

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -56,14 +57,18 @@ public final class ServerLauncher implements Callable<Integer> {
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Mixin SecurityOptions securityOptions;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
       throw new ParameterException(
           spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
+    ServerSecurity security = securityOptions.settings(spec);
+    OutOfMemoryGuard.install();
     ServerComponent component =
-        DaggerServerComponent.factory().create(new ServerSettings(host, port, store));
+        DaggerServerComponent.factory().create(new ServerSettings(host, port, store), security);
     ConnectionRegistry registry;
     try {
       registry = component.registry();
@@ -73,7 +78,15 @@ public final class ServerLauncher implements Callable<Integer> {
           .println("connection-server: " + Launcher.describeOnce(e));
       return 1;
     }
-    GrpcServer server = component.server();
+    GrpcServer server;
+    try {
+      server = component.server();
+    } catch (RuntimeException e) {
+      // TLS files or token keys that cannot be used: one line naming them.
+      spec.commandLine().getErr().println("connection-server: " + Launcher.describeOnce(e));
+      registry.close();
+      return 1;
+    }
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -103,6 +116,7 @@ public final class ServerLauncher implements Callable<Integer> {
                 "shutdown"));
     log.info("Server is starting on port {}.", server.port());
     log.info("Statuses are kept in: {}.", store);
+    SecurityOptions.warnings(host, server.port(), security).forEach(log::warn);
     server.awaitTermination();
     return 0;
   }

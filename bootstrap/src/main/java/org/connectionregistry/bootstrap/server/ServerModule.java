@@ -5,8 +5,8 @@ import dagger.Module;
 import dagger.Provides;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import javax.inject.Singleton;
+import org.connectionregistry.adapter.grpc.security.CallProtection;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
@@ -16,7 +16,7 @@ import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module(includes = StoreModule.class)
+@Module(includes = {StoreModule.class, SecurityModule.class})
 public abstract class ServerModule {
 
   private ServerModule() {}
@@ -51,9 +51,8 @@ public abstract class ServerModule {
    * cannot stall the event loop.
    */
   @Provides
-  static ServerBuilder<?> serverBuilder(ServerSettings settings) {
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+  static ServerBuilder<?> serverBuilder(ServerSettings settings, ServerSecurity security) {
+    NettyServerBuilder builder = SecurityModule.nettyBuilder(settings, security);
     if (!settings.store().blocking()) {
       builder.directExecutor();
     }
@@ -62,7 +61,8 @@ public abstract class ServerModule {
 
   @Provides
   @Singleton
-  static GrpcServer grpcServer(ServerBuilder<?> builder, ClientServiceEndpoint endpoint) {
-    return new GrpcServer(builder, endpoint);
+  static GrpcServer grpcServer(
+      ServerBuilder<?> builder, ClientServiceEndpoint endpoint, CallProtection protection) {
+    return new GrpcServer(builder, endpoint, protection);
   }
 }

@@ -26,7 +26,7 @@ public final class StoreModule {
    */
   @Provides
   @Singleton
-  static ConnectionRegistry connectionRegistry(ServerSettings settings) {
+  static ConnectionRegistry connectionRegistry(ServerSettings settings, ServerSecurity security) {
     StoreSpec store = settings.store();
     if (store instanceof StoreSpec.File file) {
       return FileConnectionRegistry.open(file.path());
@@ -34,6 +34,7 @@ public final class StoreModule {
     if (store instanceof StoreSpec.Redis redis) {
       return RedisConnectionRegistry.connect(redis.uri());
     }
-    return new InMemoryConnectionRegistry();
+    // The one store on the heap: capped, so a flood of new client IDs cannot exhaust it.
+    return new InMemoryConnectionRegistry(security.maxClients());
   }
 }

@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
+  private static final String NAME = "In-memory registry";
+
   private final ConcurrentNavigableMap<String, ConnectionStatus> statuses =
       new ConcurrentSkipListMap<>();
+  private volatile boolean closed;
 
   /** Most clients it holds; {@link Long#MAX_VALUE} for no limit. */
   private final long capacity;
@@ -44,6 +47,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
   @Override
   public void record(ClientId clientId, ConnectionStatus status) {
+    checkOpen();
     String key = clientId.value();
     if (capacity == Long.MAX_VALUE) {
       if (statuses.put(key, status) == null) {
@@ -71,6 +75,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
   @Override
   public Optional<ConnectionStatus> statusOf(ClientId clientId) {
+    checkOpen();
     return Optional.ofNullable(statuses.get(clientId.value()));
   }
 
@@ -79,6 +84,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
+    checkOpen();
     Map<String, ConnectionStatus> rest =
         after.isPresent() ? statuses.tailMap(after.get().value(), false) : statuses;
     List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
@@ -104,5 +110,30 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   /** Most clients this registry holds; {@link Long#MAX_VALUE} when there is no limit. */
   public long capacity() {
     return capacity;
+  }
+
+  /** True until closed: the memory is this process's own, so it cannot go away otherwise. */
+  @Override
+  public boolean isAvailable() {
+    return !closed;
+  }
+
+  /** Forgets every status, as the end of the process would; later calls fail. */
+  @Override
+  public void close() {
+    closed = true;
+    statuses.clear();
+    size.set(0);
+  }
+
+  @Override
+  public String toString() {
+    return NAME;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new RegistryUnavailableException(NAME + " is closed");
+    }
   }
 }

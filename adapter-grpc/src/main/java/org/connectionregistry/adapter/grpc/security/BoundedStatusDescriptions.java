@@ -27,12 +27,33 @@ public final class BoundedStatusDescriptions implements ServerInterceptor {
           @Override
           public void close(Status status, Metadata trailers) {
             String description = status.getDescription();
-            String bounded = bound(description);
+            String bounded = bound(withoutInternalNames(status.getCode(), description));
             super.close(bounded == description ? status : status.withDescription(bounded), trailers);
           }
         },
         headers);
   }
+
+  /**
+   * The description without the names of our objects ({@code sun.nio.ch.FileChannelImpl@6d06d69c},
+   * as an engine's error message may carry), for the statuses that report our own failures; the
+   * descriptions of other statuses echo what the caller sent, which stays as it was.
+   */
+  static String withoutInternalNames(Status.Code code, String description) {
+    if (description == null
+        || description.indexOf('@') < 0
+        || !(code == Status.Code.UNAVAILABLE
+            || code == Status.Code.INTERNAL
+            || code == Status.Code.UNKNOWN
+            || code == Status.Code.DATA_LOSS)) {
+      return description;
+    }
+    return OBJECT_NAME.matcher(description).replaceAll("an internal object");
+  }
+
+  /** {@code Object.toString()}'s default form: a qualified class name, '@', a hash in hex. */
+  private static final java.util.regex.Pattern OBJECT_NAME =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w$]*\\.)+[A-Za-z_][\\w$]*@[0-9a-f]{1,8}\\b");
 
   /**
    * The text cut at a character boundary so that, percent-encoded, it takes at most

@@ -12,7 +12,10 @@ import io.grpc.MethodDescriptor.Marshaller;
 import io.grpc.MethodDescriptor.PrototypeMarshaller;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerMethodDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,11 +42,19 @@ public final class StrictRequestDecoding {
 
   /** The service with every protobuf request decoded as described above. */
   public static ServerServiceDefinition of(ServerServiceDefinition service) {
-    ServerServiceDefinition.Builder strict =
-        ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+    ServiceDescriptor original = service.getServiceDescriptor();
+    // Same name and schema, so reflection still describes the service.
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(original.getName())
+            .setSchemaDescriptor(original.getSchemaDescriptor());
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
     for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-      strict.addMethod(strictMethod(method));
+      ServerMethodDefinition<?, ?> strict = strictMethod(method);
+      descriptor.addMethod(strict.getMethodDescriptor());
+      methods.add(strict);
     }
+    ServerServiceDefinition.Builder strict = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(strict::addMethod);
     return strict.build();
   }
 

@@ -173,6 +173,21 @@ class BadRequestsTest {
     assertThat(Character.isHighSurrogate(cut.charAt(cut.indexOf("...") - 1))).isFalse();
   }
 
+  @Test
+  @DisplayName("a store failure's description loses internal object names, a caller's echo keeps its text")
+  void aStoreFailuresDescriptionLosesInternalObjectNames() {
+    String engine =
+        "Store file /data/registry.db failed to write: Writing to sun.nio.ch.FileChannelImpl@6d06d69c"
+            + " failed; length 4096 at 12288";
+
+    assertThat(BoundedStatusDescriptions.withoutInternalNames(Status.Code.UNAVAILABLE, engine))
+        .isEqualTo("Store file /data/registry.db failed to write: Writing to an internal object"
+            + " failed; length 4096 at 12288");
+    assertThat(BoundedStatusDescriptions.withoutInternalNames(
+            Status.Code.NOT_FOUND, "Client mail.Bob@deadbeef not found"))
+        .isEqualTo("Client mail.Bob@deadbeef not found");
+  }
+
   private StatusRuntimeException callRaw(String method, byte[] request) {
     MethodDescriptor<byte[], byte[]> raw =
         MethodDescriptor.<byte[], byte[]>newBuilder(RAW, RAW)

@@ -1,5 +1,7 @@
 package org.connectionregistry.adapter.grpc.security;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -26,6 +28,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -61,7 +64,25 @@ public final class JwtTokenVerifier implements TokenVerifier {
   private static final Pattern PEM =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
+  /** Tokens verified lately; a token is a few hundred bytes, so this stays within a few MB. */
+  static final int REMEMBERED_TOKENS = 10_000;
+
   private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+  private final ReloadingKeys keys;
+
+  /**
+   * Tokens whose signature and claims were verified, with what they prove: checking an ECDSA or
+   * RSA signature costs far more than the call it guards, and a client sends the same token with
+   * every call. A remembered token is trusted only while it has not expired and the key set it
+   * was verified with is still the current one; anything else is verified in full again.
+   */
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder()
+          .maximumSize(REMEMBERED_TOKENS)
+          .expireAfterWrite(Duration.ofMinutes(10))
+          .build();
+
+  private record Verified(Caller caller, Date expiry, JWKSet keys) {}
 
   /**
    * @param keys a JWK set or PEM public keys / certificates
@@ -70,9 +91,9 @@ public final class JwtTokenVerifier implements TokenVerifier {
    * @throws IllegalArgumentException if the file cannot be read or holds no usable key
    */
   public JwtTokenVerifier(Path keys, String issuer, String audience) {
-    ReloadingKeys source = new ReloadingKeys(keys);
-    source.current(); // fail at start-up, not at the first call
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, source));
+    this.keys = new ReloadingKeys(keys);
+    this.keys.current(); // fail at start-up, not at the first call
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, this.keys));
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     if (issuer != null) {
       exact.issuer(issuer);
@@ -87,6 +108,27 @@ public final class JwtTokenVerifier implements TokenVerifier {
 
   @Override
   public Caller verify(String token) throws TokenRejectedException {
+    JWKSet currentKeys = keys.current();
+    Verified remembered = verified.getIfPresent(token);
+    if (remembered != null
+        && remembered.keys() == currentKeys
+        && remembered.expiry().getTime() > System.currentTimeMillis()) {
+      return remembered.caller();
+    }
+    Caller caller = verifyInFull(token);
+    verified.put(token, new Verified(caller, expiryOf(token), currentKeys));
+    return caller;
+  }
+
+  private static Date expiryOf(String token) {
+    try {
+      return SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime();
+    } catch (ParseException e) {
+      return new Date(0); // cannot happen for a token that verified; never trusted again
+    }
+  }
+
+  private Caller verifyInFull(String token) throws TokenRejectedException {
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);

@@ -48,13 +48,14 @@ class AuthenticationTest {
 
   @TempDir Path dir;
   private RSAKey signingKey;
+  private Path keys;
   private GrpcServer server;
   private ManagedChannel channel;
 
   @BeforeEach
   void serve() throws Exception {
     signingKey = new RSAKeyGenerator(2048).keyID("registry-1").generate();
-    Path keys = dir.resolve("keys.json");
+    keys = dir.resolve("keys.json");
     Files.writeString(keys, new JWKSet(signingKey.toPublicJWK()).toString());
     ConnectionService service = new ConnectionService(new InMemoryConnectionRegistry());
     CallProtection protection =
@@ -159,6 +160,23 @@ class AuthenticationTest {
     assertThat(bogus.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(bogus.getStatus().getDescription())
         .isEqualTo("The bearer token was refused: it is not a well-formed signed JWT");
+  }
+
+  @Test
+  @DisplayName("a token verified before is refused once its key is no longer in the key file")
+  void aTokenVerifiedBeforeIsRefusedOnceItsKeyIsRotatedOut() throws Exception {
+    ClientServiceBlockingStub alice = stub(token(signingKey, "alice", Map.of(), Duration.ofMinutes(5)));
+    alice.sendMessage(message("alice"));
+
+    RSAKey next = new RSAKeyGenerator(2048).keyID("registry-2").generate();
+    Files.writeString(keys, new JWKSet(next.toPublicJWK()).toString());
+    Files.setLastModifiedTime(keys, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+    Thread.sleep(1100); // the key file is checked at most once a second
+
+    StatusRuntimeException error = refused(() -> alice.sendMessage(message("alice")));
+    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(stub(token(next, "alice", Map.of(), Duration.ofMinutes(5))).sendMessage(message("alice")).getInfo())
+        .isEqualTo("Client alice marked as connected.");
   }
 
   private ClientServiceBlockingStub stub(String token) {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.connectionregistry.adapter.grpc.security.ReadAccess;
 import org.connectionregistry.adapter.grpc.security.ServerLimits;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -57,14 +57,14 @@ public final class SecurityOptions {
   @Option(
       names = "--max-connection-idle",
       defaultValue = "5m",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "A connection without calls for this long is closed (default: ${DEFAULT-VALUE}).")
   Duration maxConnectionIdle;
 
   @Option(
       names = "--max-connection-age",
       defaultValue = "60m",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "A connection this old is asked to reconnect, with 1m for its calls to finish"
           + " (default: ${DEFAULT-VALUE}).")
   Duration maxConnectionAge;
@@ -72,7 +72,7 @@ public final class SecurityOptions {
   @Option(
       names = "--handshake-timeout",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "A new connection must complete TLS and HTTP/2 set-up in this time"
           + " (default: ${DEFAULT-VALUE}).")
   Duration handshakeTimeout;
@@ -112,7 +112,7 @@ public final class SecurityOptions {
   @Option(
       names = "--tls-refresh",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "How often the TLS files are checked for changes (default: ${DEFAULT-VALUE}).")
   Duration tlsRefresh;
 

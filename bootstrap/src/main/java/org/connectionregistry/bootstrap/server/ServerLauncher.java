@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +53,7 @@ public final class ServerLauncher implements Callable<Integer> {
   @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:CONNECTION_REGISTRY_SHUTDOWN_GRACE:-5s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 

@@ -27,6 +27,7 @@ import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
+import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class HeapFloodIT {
   }
 
   private int start(String heap, String... options) throws IOException, InterruptedException {
-    int port = Processes.freePort();
+    int port = FreePort.onLoopback();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add(heap);

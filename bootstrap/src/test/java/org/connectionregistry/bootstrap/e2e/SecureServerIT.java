@@ -41,6 +41,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -74,7 +75,7 @@ class SecureServerIT {
     signing = new ECKeyGenerator(Curve.P_256).keyID("k1").generate();
     Path keys = Files.writeString(dir.resolve("keys.json"), new JWKSet(signing.toPublicJWK()).toString());
 
-    port = Processes.freePort();
+    port = FreePort.onLoopback();
     File out = dir.resolve("server.out").toFile();
     server =
         new ProcessBuilder(

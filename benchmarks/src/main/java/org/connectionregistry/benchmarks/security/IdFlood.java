@@ -68,6 +68,9 @@ public final class IdFlood implements Callable<Integer> {
     command.addAll(List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port", String.valueOf(port)));
     Path log = Files.createTempFile("id-flood-server", ".log");
     Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // Interrupted (Ctrl-C, a time limit), the flood must not leave its server behind.
+    Thread reaper = new Thread(server::destroyForcibly, "stop-flooded-server");
+    Runtime.getRuntime().addShutdownHook(reaper);
     ManagedChannel channel = null;
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -95,6 +98,10 @@ public final class IdFlood implements Callable<Integer> {
       long sent = 0;
       for (; sent < maxIds && refusal.get() == null && otherErrors.get() < concurrency && server.isAlive(); sent++) {
         inFlight.acquire();
+        if (sent > 0 && sent % 250_000 == 0) {
+          System.out.printf(Locale.ROOT, "  %,d IDs sent, %,d accepted, %.0f s%n",
+              sent, accepted.get(), (System.nanoTime() - start) / 1e9);
+        }
         String prefix = "flood_" + sent + "_";
         String id = prefix + "x".repeat(128 - prefix.length());
         stub.withDeadlineAfter(30, TimeUnit.SECONDS).sendMessage(

@@ -17,12 +17,12 @@ public record MetricsSettings(String host, OptionalInt port, Duration countInter
     Objects.requireNonNull(countInterval, "countInterval");
   }
 
-  /** No metrics: the server as it was before metrics existed. */
-  public static MetricsSettings off() {
-    return new MetricsSettings("0.0.0.0", OptionalInt.empty(), Duration.ofSeconds(10));
-  }
-
   public boolean enabled() {
     return port.isPresent();
+  }
+
+  /** Where the metrics are served, for messages: {@code HOST:PORT}. */
+  public String address() {
+    return host + ":" + (port.isPresent() ? port.getAsInt() : "off");
   }
 }

@@ -70,17 +70,13 @@ public final class ObservabilityOptions {
     return new MetricsSettings(metricsHost, OptionalInt.of(metricsPort), countInterval);
   }
 
-  /** Starts serving the metrics, if there are any. */
-  Optional<MetricsEndpoint> serve(Optional<ServerMetrics> metrics) throws IOException {
-    if (metrics.isEmpty()) {
+  /** Starts serving the metrics where {@code settings} say, if there are any. */
+  static Optional<MetricsEndpoint> serve(Optional<ServerMetrics> metrics, MetricsSettings settings)
+      throws IOException {
+    if (metrics.isEmpty() || settings.port().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(metrics.get().serve(metricsHost, metricsPort));
-  }
-
-  /** Where the metrics are to be served, for messages. */
-  String metricsAddress() {
-    return metricsHost + ":" + metricsPort;
+    return Optional.of(metrics.get().serve(settings.host(), settings.port().getAsInt()));
   }
 
   /** Reads {@code text} or {@code json}, in any letter case. */

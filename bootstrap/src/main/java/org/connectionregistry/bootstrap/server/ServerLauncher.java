@@ -88,12 +88,12 @@ public final class ServerLauncher implements Callable<Integer> {
     }
     Optional<MetricsEndpoint> metrics;
     try {
-      metrics = observability.serve(component.metrics());
+      metrics = ObservabilityOptions.serve(component.metrics(), metricsSettings);
     } catch (IOException | RuntimeException e) {
       spec.commandLine()
           .getErr()
           .println("connection-server: cannot serve metrics on "
-              + observability.metricsAddress() + ": " + Launcher.describe(e));
+              + metricsSettings.address() + ": " + Launcher.describe(e));
       registry.close();
       return 1;
     }

@@ -9,8 +9,9 @@ import java.util.Optional;
  * storage. {@link InMemoryConnectionRegistry} is the default; storage adapters provide others.
  *
  * <p>Every implementation is safe to call from many threads at once, and every change is atomic:
- * a reader sees a client's old status or its new one, never anything else. Implementations that
- * talk to something remote throw {@link RegistryUnavailableException} when it cannot be reached.
+ * a reader sees a client's old status or its new one, never anything else. Implementations throw
+ * {@link RegistryUnavailableException}, with a message that starts with {@link #toString()}, when
+ * their engine cannot be reached and after they are closed.
  */
 public interface ConnectionRegistry extends AutoCloseable {
 
@@ -21,32 +22,39 @@ public interface ConnectionRegistry extends AutoCloseable {
   Optional<ConnectionStatus> statusOf(ClientId clientId);
 
   /**
-   * Up to {@code limit} clients in client-ID order, starting after {@code after} (exclusive), or
-   * from the first client when {@code after} is empty. An empty list means there are no more.
+   * Clients in client-ID order, starting after {@code after} (exclusive), or from the first
+   * client when {@code after} is empty: exactly {@code limit} of them, or every one that is left
+   * when fewer are. A page is never short while more clients follow (see {@link ListingCursor}):
+   * a store that cannot fill it fails instead.
+   *
+   * @throws IllegalArgumentException if {@code limit} is below 1
    */
   List<ClientConnection> list(Optional<ClientId> after, int limit);
 
-  /** Every client in client-ID order, read a page at a time. */
+  /** Every client in client-ID order, read a page at a time under {@link ListingCursor}'s rule. */
   default List<ClientConnection> listAll() {
-    final int pageSize = 10_000;
     List<ClientConnection> all = new ArrayList<>();
-    Optional<ClientId> after = Optional.empty();
-    while (true) {
-      List<ClientConnection> page = list(after, pageSize);
-      all.addAll(page);
-      if (page.size() < pageSize) {
-        return all;
-      }
-      after = Optional.of(page.get(page.size() - 1).clientId());
-    }
+    ListingCursor.forEachPage(this::list, all::addAll);
+    return all;
   }
 
-  /** Whether the storage behind this registry can be reached right now. */
-  default boolean isAvailable() {
-    return true;
-  }
+  /**
+   * Whether the storage behind this registry can be reached right now: false once the registry
+   * is closed, and while its engine (a disk, a server) is gone.
+   */
+  boolean isAvailable();
 
-  /** Releases what the registry holds (files, connections). Nothing is lost. */
+  /**
+   * Releases what the registry holds (files, connections); changes already acknowledged are
+   * kept wherever the store keeps them. Closing twice is harmless. Afterwards every call fails
+   * with a {@link RegistryUnavailableException} whose message is {@code <this> is closed}, and
+   * {@link #isAvailable()} is false.
+   */
   @Override
-  default void close() {}
+  void close();
+
+  /** Names the store for people, e.g. {@code Redis at 10.0.0.5:6379}; every error message of the
+   * store starts with it. */
+  @Override
+  String toString();
 }

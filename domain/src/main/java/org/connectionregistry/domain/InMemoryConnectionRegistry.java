@@ -16,16 +16,21 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
+  private static final String NAME = "In-memory registry";
+
   private final ConcurrentNavigableMap<String, ConnectionStatus> statuses =
       new ConcurrentSkipListMap<>();
+  private volatile boolean closed;
 
   @Override
   public void record(ClientId clientId, ConnectionStatus status) {
+    checkOpen();
     statuses.put(clientId.value(), status);
   }
 
   @Override
   public Optional<ConnectionStatus> statusOf(ClientId clientId) {
+    checkOpen();
     return Optional.ofNullable(statuses.get(clientId.value()));
   }
 
@@ -34,6 +39,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
+    checkOpen();
     Map<String, ConnectionStatus> rest =
         after.isPresent() ? statuses.tailMap(after.get().value(), false) : statuses;
     List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
@@ -54,5 +60,29 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   /** How many clients are registered. */
   public int size() {
     return statuses.size();
+  }
+
+  /** True until closed: the memory is this process's own, so it cannot go away otherwise. */
+  @Override
+  public boolean isAvailable() {
+    return !closed;
+  }
+
+  /** Forgets every status, as the end of the process would; later calls fail. */
+  @Override
+  public void close() {
+    closed = true;
+    statuses.clear();
+  }
+
+  @Override
+  public String toString() {
+    return NAME;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new RegistryUnavailableException(NAME + " is closed");
+    }
   }
 }

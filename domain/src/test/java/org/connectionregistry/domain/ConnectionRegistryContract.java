@@ -242,9 +242,52 @@ public abstract class ConnectionRegistryContract {
   }
 
   @Test
-  @DisplayName("a registry is available while its storage is")
-  void registryIsAvailable() {
+  @DisplayName("a registry is available while open, and not once it is closed")
+  void registryIsAvailableUntilClosed() {
     assertThat(registry.isAvailable()).isTrue();
+
+    registry.close();
+
+    assertThat(registry.isAvailable()).isFalse();
+  }
+
+  @Test
+  @DisplayName("after close every call fails with '<store> is closed', and closing again is harmless")
+  void closedRegistryRefusesEveryCall() {
+    registry.record(USER_1, ConnectionStatus.CONNECTED);
+    String closed = registry + " is closed";
+
+    registry.close();
+    registry.close();
+
+    assertThatThrownBy(() -> registry.record(USER_1, ConnectionStatus.DISCONNECTED))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessage(closed);
+    assertThatThrownBy(() -> registry.statusOf(USER_1))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessage(closed);
+    assertThatThrownBy(() -> registry.list(Optional.empty(), 10))
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessage(closed);
+    assertThatThrownBy(() -> registry.listAll())
+        .isInstanceOf(RegistryUnavailableException.class)
+        .hasMessage(closed);
+  }
+
+  @Test
+  @DisplayName("a registry names its store in words, not as a Java object")
+  void registryNamesItsStore() {
+    assertThat(registry.toString()).isNotBlank().doesNotContain("@").doesNotContain("\n");
+  }
+
+  @Test
+  @DisplayName("a page is full while more clients follow: only the last page is short")
+  void pagesAreFullButTheLast() {
+    numberedIds("p", 10).forEach(id -> registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+
+    assertThat(registry.list(Optional.empty(), 4)).hasSize(4);
+    assertThat(registry.list(Optional.of(ClientId.of("p3")), 4)).hasSize(4);
+    assertThat(registry.list(Optional.of(ClientId.of("p7")), 4)).hasSize(2);
   }
 
   private static ClientId clientOf(int thread, int client) {

@@ -10,7 +10,9 @@ import org.connectionregistry.domain.InMemoryConnectionRegistry;
 
 /**
  * Picks the registry's storage adapter from {@code --store}. Adding an engine means an adapter
- * module, a {@link StoreSpec} case and a line here; the domain and the use cases do not change.
+ * module, a {@link StoreSpec} kind and its case here; the domain and the use cases do not change.
+ * The choice is exhaustive: {@link StoreSpec.Cases} has one method per kind and no default, so a
+ * kind that is not wired here does not compile, rather than running silently in memory.
  */
 @Module
 public final class StoreModule {
@@ -27,13 +29,25 @@ public final class StoreModule {
   @Provides
   @Singleton
   static ConnectionRegistry connectionRegistry(ServerSettings settings) {
-    StoreSpec store = settings.store();
-    if (store instanceof StoreSpec.File file) {
-      return FileConnectionRegistry.open(file.path());
-    }
-    if (store instanceof StoreSpec.Redis redis) {
-      return RedisConnectionRegistry.connect(redis.uri());
-    }
-    return new InMemoryConnectionRegistry();
+    return settings.store().match(OPEN);
   }
+
+  /** Opens each kind of store. */
+  static final StoreSpec.Cases<ConnectionRegistry> OPEN =
+      new StoreSpec.Cases<>() {
+        @Override
+        public ConnectionRegistry memory(StoreSpec.Memory memory) {
+          return new InMemoryConnectionRegistry();
+        }
+
+        @Override
+        public ConnectionRegistry file(StoreSpec.File file) {
+          return FileConnectionRegistry.open(file.path());
+        }
+
+        @Override
+        public ConnectionRegistry redis(StoreSpec.Redis redis) {
+          return RedisConnectionRegistry.connect(redis.uri());
+        }
+      };
 }

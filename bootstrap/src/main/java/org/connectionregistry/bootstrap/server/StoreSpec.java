@@ -15,11 +15,33 @@ public sealed interface StoreSpec {
 
   String USAGE = "memory, file:PATH or redis://HOST:PORT[/DB]";
 
+  /**
+   * What to do for each kind of store. Every kind has its method here and calls it from {@link
+   * #match}, so a kind added to this sealed type without a method here, or a method without an
+   * implementation in every visitor (such as {@link StoreModule}'s), fails the build: there is
+   * no default branch to fall into.
+   */
+  interface Cases<R> {
+    R memory(Memory memory);
+
+    R file(File file);
+
+    R redis(Redis redis);
+  }
+
+  /** Calls the method of {@code cases} for this kind of store. */
+  <R> R match(Cases<R> cases);
+
   /** Whether calls on this store may block a thread (on disk or on the network). */
   boolean blocking();
 
   /** In this process's memory, as in the original: fast, and gone on restart. */
   record Memory() implements StoreSpec {
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.memory(this);
+    }
+
     @Override
     public boolean blocking() {
       return false;
@@ -38,6 +60,11 @@ public sealed interface StoreSpec {
     }
 
     @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.file(this);
+    }
+
+    @Override
     public boolean blocking() {
       return true;
     }
@@ -52,6 +79,11 @@ public sealed interface StoreSpec {
   record Redis(String uri) implements StoreSpec {
     public Redis {
       Objects.requireNonNull(uri, "uri");
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.redis(this);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
+import org.connectionregistry.domain.ListingCursor;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
@@ -49,11 +50,11 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   static final int MAX_DESCRIPTION_LENGTH = 1024;
 
   /**
-   * Most clients in one ListClients message. A listed client takes at most about 530 bytes (128
-   * four-byte characters and a label), so a page stays under 2.2 MB, within any peer's default
-   * 4 MiB limit; typical pages are about 100 KB, large enough that per-message costs vanish.
+   * Most clients in one ListClients message: the one page size of {@link ListingCursor}. A listed
+   * client takes at most about 530 bytes (128 four-byte characters and a label), so a page stays
+   * under 2.2 MB, within any peer's default 4 MiB limit.
    */
-  public static final int LISTING_PAGE_SIZE = 4096;
+  public static final int LISTING_PAGE_SIZE = ListingCursor.PAGE_SIZE;
 
   private final SendMessageUseCase sendMessage;
   private final GetClientStatusUseCase getClientStatus;
@@ -123,7 +124,8 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     }
     long limit =
         request.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(request.getLimit());
-    new Listing((ServerCallStreamObserver<ListClientsResponse>) responses, after, limit).start();
+    ListingCursor cursor = ListingCursor.after(after, limit);
+    new Listing((ServerCallStreamObserver<ListClientsResponse>) responses, cursor).start();
   }
 
   /**
@@ -132,15 +134,12 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
    */
   private final class Listing implements Runnable {
     private final ServerCallStreamObserver<ListClientsResponse> call;
-    private Optional<ClientId> after;
-    private long remaining;
+    private final ListingCursor cursor;
     private boolean finished;
 
-    Listing(
-        ServerCallStreamObserver<ListClientsResponse> call, Optional<ClientId> after, long limit) {
+    Listing(ServerCallStreamObserver<ListClientsResponse> call, ListingCursor cursor) {
       this.call = call;
-      this.after = after;
-      this.remaining = limit;
+      this.cursor = cursor;
     }
 
     void start() {
@@ -152,10 +151,10 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     @Override
     public void run() {
       while (!finished && call.isReady()) {
-        int wanted = (int) Math.min(LISTING_PAGE_SIZE, remaining);
         List<ClientConnection> page;
         try {
-          page = listClients.listClientsPage(after, wanted);
+          int limit = cursor.nextLimit();
+          page = cursor.advance(listClients.listClientsPage(cursor.nextAfter(), limit));
         } catch (Exception e) {
           finished = true;
           call.onError(toStatus(e).asRuntimeException());
@@ -163,10 +162,8 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
         }
         if (!page.isEmpty()) {
           call.onNext(toResponse(page));
-          after = Optional.of(page.get(page.size() - 1).clientId());
-          remaining -= page.size();
         }
-        if (page.size() < wanted || remaining == 0) {
+        if (cursor.ended()) {
           finished = true;
           call.onCompleted();
         }

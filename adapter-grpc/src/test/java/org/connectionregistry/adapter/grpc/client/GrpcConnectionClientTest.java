@@ -316,5 +316,13 @@ class GrpcConnectionClientTest {
     public List<ClientConnection> list(Optional<ClientId> after, int limit) {
       throw down();
     }
+
+    @Override
+    public boolean isAvailable() {
+      return false;
+    }
+
+    @Override
+    public void close() {}
   }
 }

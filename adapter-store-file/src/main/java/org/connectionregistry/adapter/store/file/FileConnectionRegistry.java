@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -51,6 +52,12 @@ import org.h2.mvstore.type.StringDataType;
  * and readers walk that immutable copy-on-write snapshot. A reader therefore never sees a change
  * that a crash could still take back, and a page of a listing is one consistent version.
  *
+ * <p><b>Faults.</b> The file is this store's engine. If it is deleted or replaced while the server
+ * runs, writes would go on into a file that no restart can find again; so every batch, every read
+ * and every health check first makes sure the path still names the file that was opened (one
+ * {@code stat}), and from the first time it does not, every call fails with a {@link
+ * RegistryUnavailableException} naming the file, as after a failed write.
+ *
  * <p>Keys are the client IDs as strings, compared like {@link String#compareTo}, so the sorted map
  * gives client-ID order and keyset paging directly; values are the status labels.
  */
@@ -67,6 +74,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private static final int COMPACT_WRITE_BYTES = 1 << 20;
 
   private final Path file;
+  private final String name;
+  /** The identity (device and inode) of the file that was opened, to notice it being replaced. */
+  private final Object fileKey;
   private final MVStore store;
   private final MVMap<String, String> statuses;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
@@ -79,6 +89,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   private FileConnectionRegistry(Path file, MVStore store) {
     this.file = file;
+    this.name = "Store file " + file;
+    this.fileKey = currentFileKey(file);
     this.store = store;
     store.setRetentionTime(0);
     store.setVersionsToKeep(VERSIONS_TO_KEEP);
@@ -191,7 +203,16 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   @Override
   public boolean isAvailable() {
-    return !closed && failure == null;
+    if (closed) {
+      return false;
+    }
+    checkFile();
+    return failure == null;
+  }
+
+  @Override
+  public String toString() {
+    return name;
   }
 
   /** Waits for queued writes, then commits, syncs and closes the file. Later calls fail. */
@@ -243,6 +264,11 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   }
 
   private void commitBatch(List<PendingWrite> batch) {
+    checkFile();
+    if (failure != null) {
+      batch.forEach(write -> write.done.completeExceptionally(failure));
+      return;
+    }
     try {
       for (PendingWrite write : batch) {
         statuses.put(write.clientId, write.label);
@@ -256,7 +282,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       // now ahead of it; refuse everything rather than serve changes that are not on disk.
       failure =
           new RegistryUnavailableException(
-              "Store file " + file + " failed to write: " + oneLine(e.getMessage()), e);
+              name + " failed to write: " + oneLine(e.getMessage()), e);
       batch.forEach(write -> write.done.completeExceptionally(failure));
     }
   }
@@ -272,7 +298,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     } catch (RuntimeException e) {
       failure =
           new RegistryUnavailableException(
-              "Store file " + file + " failed to write: " + oneLine(e.getMessage()), e);
+              name + " failed to write: " + oneLine(e.getMessage()), e);
     }
   }
 
@@ -282,23 +308,46 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
    */
   private <T> T read(java.util.function.Function<RootReference<String, String>, T> reading) {
     checkUsable();
+    checkFile();
+    if (failure != null) {
+      throw failure;
+    }
     TxCounter usage = store.registerVersionUsage();
     try {
       return reading.apply(committed);
     } catch (MVStoreException e) {
       throw new RegistryUnavailableException(
-          "Store file " + file + " failed to read: " + oneLine(e.getMessage()), e);
+          name + " failed to read: " + oneLine(e.getMessage()), e);
     } finally {
       store.deregisterVersionUsage(usage);
     }
   }
 
   private void checkUsable() {
+    if (closed) {
+      throw new RegistryUnavailableException(name + " is closed");
+    }
     if (failure != null) {
       throw failure;
     }
-    if (closed) {
-      throw new RegistryUnavailableException("Store file " + file + " is closed");
+  }
+
+  /** Fails the store for good once its path no longer names the file it opened. */
+  private void checkFile() {
+    if (failure == null && !fileKey.equals(currentFileKey(file))) {
+      failure =
+          new RegistryUnavailableException(
+              name + " is gone: it was deleted or replaced while the server was using it");
+    }
+  }
+
+  /** The file's identity, or a fresh object (equal to nothing) when it cannot be read. */
+  private static Object currentFileKey(Path file) {
+    try {
+      Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+      return key != null ? key : file;
+    } catch (IOException e) {
+      return new Object();
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
-import org.connectionregistry.domain.ConnectionRegistryContract;
+import org.connectionregistry.domain.EngineOutageContract;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.h2.mvstore.MVStore;
@@ -25,14 +25,20 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("File store (H2 MVStore): the registry contract, durability and bad files")
-class FileConnectionRegistryTest extends ConnectionRegistryContract {
+@DisplayName("File store (H2 MVStore): the registry contract, outages, durability and bad files")
+class FileConnectionRegistryTest extends EngineOutageContract {
 
   @TempDir Path dir;
 
   @Override
   protected ConnectionRegistry newRegistry() {
     return FileConnectionRegistry.open(dir.resolve("contract.db"));
+  }
+
+  /** The file is the engine: an operator deletes it under the running server. */
+  @Override
+  protected void loseEngine() throws IOException {
+    Files.delete(dir.resolve("contract.db"));
   }
 
   @Test

@@ -1,9 +1,6 @@
 package org.connectionregistry.adapter.store.redis;
 
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
@@ -43,9 +40,12 @@ import org.connectionregistry.domain.RegistryUnavailableException;
  *       byte order: a page is {@code ZRANGEBYLEX connreg:ids (<after> + LIMIT 0 <n>}, O(log N + n).
  * </ul>
  *
- * A listing pages through the sorted set and fetches each page's statuses with one HMGET, so no
- * single command walks the whole registry and blocks Redis for everyone else. Clients are never
- * removed, so every listed ID has a status.
+ * A page of a listing is one small Lua script: it walks the sorted set from {@code after} and
+ * reads the statuses with HMGET, so no single command walks the whole registry and blocks Redis
+ * for everyone else. Clients are never removed, so every indexed ID should have a status; one
+ * that has none (a hash entry removed by hand) is skipped and the script reads on, so a page is
+ * always full while more clients follow, as the port's paging rule requires, and a damaged entry
+ * never ends a listing early.
  *
  * <p><b>Order.</b> The port orders client IDs like {@link String#compareTo} (UTF-16 code units),
  * Redis orders bytes. IDs are stored as CESU-8, whose byte order is exactly UTF-16 order: it is
@@ -77,12 +77,42 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
           + "redis.call('ZADD', KEYS[2], 0, ARGV[1])\n"
           + "return 1";
 
+  /**
+   * One page: KEYS[1] the sorted set, KEYS[2] the hash, ARGV[1] the ZRANGEBYLEX start, ARGV[2]
+   * the page size. Returns id, label, id, label... Reads at most 1,024 IDs per step so the HMGET
+   * stays well within Lua's stack; skips IDs without a status and reads on until the page is full
+   * or the IDs run out.
+   */
+  private static final String PAGE_SCRIPT =
+      "local limit = tonumber(ARGV[2])\n"
+          + "local from = ARGV[1]\n"
+          + "local page = {}\n"
+          + "local found = 0\n"
+          + "while found < limit do\n"
+          + "  local want = math.min(limit - found, 1024)\n"
+          + "  local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, want)\n"
+          + "  if #ids == 0 then break end\n"
+          + "  local labels = redis.call('HMGET', KEYS[2], unpack(ids))\n"
+          + "  for i = 1, #ids do\n"
+          + "    if labels[i] then\n"
+          + "      page[#page + 1] = ids[i]\n"
+          + "      page[#page + 1] = labels[i]\n"
+          + "      found = found + 1\n"
+          + "    end\n"
+          + "  end\n"
+          + "  if #ids < want then break end\n"
+          + "  from = '(' .. ids[#ids]\n"
+          + "end\n"
+          + "return page";
+
   private final String store;
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> commands;
-  private volatile String recordScriptSha;
+  private final Script recordScript = new Script(RECORD_SCRIPT);
+  private final Script pageScript = new Script(PAGE_SCRIPT);
+  private volatile boolean closed;
 
   private RedisConnectionRegistry(
       String store,
@@ -135,20 +165,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   public void record(ClientId clientId, ConnectionStatus status) {
     Objects.requireNonNull(status, "status");
     String[] keys = {STATUSES_KEY, IDS_KEY};
-    String id = clientId.value();
-    call(() -> {
-      String sha = recordScriptSha;
-      if (sha != null) {
-        try {
-          return commands.evalsha(sha, ScriptOutputType.INTEGER, keys, id, status.label());
-        } catch (RedisNoScriptException e) {
-          // Redis restarted and forgot the script; EVAL below loads it again.
-        }
-      }
-      Object result = commands.eval(RECORD_SCRIPT, ScriptOutputType.INTEGER, keys, id, status.label());
-      recordScriptSha = commands.digest(RECORD_SCRIPT);
-      return result;
-    });
+    call(() -> recordScript.run(ScriptOutputType.INTEGER, keys, clientId.value(), status.label()));
   }
 
   @Override
@@ -162,21 +179,15 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
-    Range<String> range =
-        Range.from(
-            after.map(id -> Range.Boundary.excluding(id.value())).orElse(Range.Boundary.unbounded()),
-            Range.Boundary.unbounded());
-    List<String> ids = call(() -> commands.zrangebylex(IDS_KEY, range, Limit.create(0, limit)));
-    if (ids.isEmpty()) {
-      return List.of();
-    }
-    List<KeyValue<String, String>> labels =
-        call(() -> commands.hmget(STATUSES_KEY, ids.toArray(String[]::new)));
-    List<ClientConnection> page = new ArrayList<>(labels.size());
-    for (KeyValue<String, String> entry : labels) {
-      if (entry.hasValue()) {
-        page.add(new ClientConnection(new ClientId(entry.getKey()), ConnectionStatus.fromLabel(entry.getValue())));
-      }
+    String from = after.map(id -> "(" + id.value()).orElse("-");
+    String[] keys = {IDS_KEY, STATUSES_KEY};
+    List<Object> flat =
+        call(() -> pageScript.run(ScriptOutputType.MULTI, keys, from, String.valueOf(limit)));
+    List<ClientConnection> page = new ArrayList<>(flat.size() / 2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      page.add(
+          new ClientConnection(
+              new ClientId((String) flat.get(i)), ConnectionStatus.fromLabel((String) flat.get(i + 1))));
     }
     return page;
   }
@@ -184,6 +195,9 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   /** Asks Redis for a PING; false at once while the connection is down. */
   @Override
   public boolean isAvailable() {
+    if (closed) {
+      return false;
+    }
     try {
       return "PONG".equals(commands.ping());
     } catch (RedisException e) {
@@ -193,6 +207,12 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
 
   @Override
   public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     try {
       connection.close();
     } finally {
@@ -206,10 +226,40 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   private <T> T call(Supplier<T> command) {
+    if (closed) {
+      throw new RegistryUnavailableException(store + " is closed");
+    }
     try {
       return command.get();
     } catch (RedisException e) {
+      if (closed) {
+        throw new RegistryUnavailableException(store + " is closed");
+      }
       throw new RegistryUnavailableException(store + " is unavailable: " + reason(e), e);
+    }
+  }
+
+  /** A Lua script, sent once and then run by its digest (EVALSHA), which saves its text per call. */
+  private final class Script {
+    private final String text;
+    private volatile String sha;
+
+    Script(String text) {
+      this.text = text;
+    }
+
+    <T> T run(ScriptOutputType type, String[] keys, String... args) {
+      String known = sha;
+      if (known != null) {
+        try {
+          return commands.evalsha(known, type, keys, args);
+        } catch (RedisNoScriptException e) {
+          // Redis restarted and forgot the script; EVAL below loads it again.
+        }
+      }
+      T result = commands.eval(text, type, keys, args);
+      sha = commands.digest(text);
+      return result;
     }
   }
 

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qameta.allure.Story;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.connectionregistry.adapter.store.redis.testing.RedisServer;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
-import org.connectionregistry.domain.ConnectionRegistryContract;
+import org.connectionregistry.domain.EngineOutageContract;
+import org.connectionregistry.domain.ListingCursor;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Redis store: the registry contract on a real redis-server")
-class RedisConnectionRegistryTest extends ConnectionRegistryContract {
+class RedisConnectionRegistryTest extends EngineOutageContract {
 
   private static RedisServer redis;
 
@@ -37,11 +41,52 @@ class RedisConnectionRegistryTest extends ConnectionRegistryContract {
   @Override
   protected ConnectionRegistry newRegistry() {
     try {
+      if (!redis.isRunning()) {
+        redis.restart(); // a test before this one took it away
+      }
       redis.flushAll();
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
     return RedisConnectionRegistry.connect(redis.uri());
+  }
+
+  @Override
+  protected void loseEngine() throws InterruptedException {
+    redis.stop();
+  }
+
+  @Test
+  @Story("Redis store")
+  @DisplayName("a client whose status was removed from the hash by hand is skipped, and the listing still lists every other client")
+  void listingSurvivesAMissingHashEntry() throws IOException {
+    int count = 2 * ListingCursor.PAGE_SIZE + 10;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(String.format("user_%05d", i));
+    }
+    for (String id : ids) {
+      registry.record(ClientId.of(id), ConnectionStatus.CONNECTED);
+    }
+    // The last of the first page, the first of the second, and one in the middle.
+    List<String> damaged =
+        List.of(ids.get(ListingCursor.PAGE_SIZE - 1), ids.get(ListingCursor.PAGE_SIZE), ids.get(100));
+    for (String id : damaged) {
+      assertThat(redis.command("HDEL", "connreg:statuses", id)).isEqualTo("1");
+    }
+    List<String> expected = new ArrayList<>(ids);
+    expected.removeAll(damaged);
+
+    assertThat(registry.list(Optional.empty(), ListingCursor.PAGE_SIZE))
+        .as("a page stays full though IDs in it have no status")
+        .hasSize(ListingCursor.PAGE_SIZE);
+    assertThat(registry.listAll())
+        .extracting(client -> client.clientId().value())
+        .containsExactlyElementsOf(expected);
+    assertThat(registry.statusOf(ClientId.of(damaged.get(0)))).isEmpty();
   }
 
   @Test

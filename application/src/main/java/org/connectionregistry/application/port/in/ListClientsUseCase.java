@@ -6,12 +6,13 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ListingCursor;
 
 /** Anyone asks for the status of every registered client. */
 public interface ListClientsUseCase {
 
   /** Most clients in one page that the default {@link #forEachClientPage} hands over. */
-  int PAGE_SIZE = 4096;
+  int PAGE_SIZE = ListingCursor.PAGE_SIZE;
 
   /**
    * Every registered client, sorted by client ID.
@@ -22,10 +23,10 @@ public interface ListClientsUseCase {
   List<ClientConnection> listClients();
 
   /**
-   * One page of the same list: up to {@code limit} clients in client-ID order, starting after
-   * {@code after} (exclusive), or from the first client when it is empty. An empty page means
-   * there are no more. Pages read one after another never repeat or skip a client that stays
-   * registered meanwhile.
+   * One page of the same list: {@code limit} clients in client-ID order, or all that are left
+   * when fewer are, starting after {@code after} (exclusive), or from the first client when it is
+   * empty. A page shorter than {@code limit} is the last (the rule of {@link ListingCursor}).
+   * Pages read one after another never repeat or skip a client that stays registered meanwhile.
    *
    * <p>This default reads the whole list for every page; implementations that can start a page
    * anywhere override it. (Its own name, not a {@code listClients} overload, keeps method
@@ -66,22 +67,14 @@ public interface ListClientsUseCase {
    *       or may not show.
    * </ul>
    *
-   * <p>This default reads the pages through {@link #listClientsPage}, one after another, until
-   * one comes back empty.
+   * <p>This default reads the pages through {@link #listClientsPage}, one after another, under
+   * the paging rule of {@link ListingCursor}: until one comes back shorter than asked for.
    *
    * @throws org.connectionregistry.domain.RegistryUnavailableException if the registry cannot be
    *     reached
    */
   default void forEachClientPage(Consumer<? super List<ClientConnection>> pages) {
     Objects.requireNonNull(pages, "pages");
-    Optional<ClientId> after = Optional.empty();
-    while (true) {
-      List<ClientConnection> page = listClientsPage(after, PAGE_SIZE);
-      if (page.isEmpty()) {
-        return;
-      }
-      pages.accept(page);
-      after = Optional.of(page.get(page.size() - 1).clientId());
-    }
+    ListingCursor.forEachPage(this::listClientsPage, pages);
   }
 }

@@ -63,7 +63,7 @@ class ListClientsUseCaseTest {
   @Test
   @DisplayName("each page after the first starts after the last client of the page before")
   void eachPageStartsAfterThePreviousOne() {
-    Registered registered = new Registered(PAGE + 1);
+    Registered registered = new Registered(2 * PAGE + 1);
 
     registered.forEachClientPage(page -> {});
 
@@ -71,7 +71,41 @@ class ListClientsUseCaseTest {
         .containsExactly(
             Optional.empty(),
             Optional.of(registered.clients.get(PAGE - 1).clientId()),
-            Optional.of(registered.clients.get(PAGE).clientId()));
+            Optional.of(registered.clients.get(2 * PAGE - 1).clientId()));
+  }
+
+  @Test
+  @DisplayName("a page shorter than asked for is the last: no page is asked for after it")
+  void shortPageIsTheLast() {
+    Registered registered = new Registered(PAGE + 1);
+
+    registered.forEachClientPage(page -> {});
+
+    assertThat(registered.asked).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("a page that does not start after the one before ends the listing with an error, not a repeat")
+  void pageThatRepeatsClientsIsRefused() {
+    List<ClientConnection> clients = Registered.clients(PAGE);
+    ListClientsUseCase repeating =
+        new ListClientsUseCase() {
+          @Override
+          public List<ClientConnection> listClients() {
+            return clients;
+          }
+
+          @Override
+          public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+            return clients; // ignores after: the same page again and again
+          }
+        };
+    List<List<ClientConnection>> pages = new ArrayList<>();
+
+    Throwable thrown = catchThrowable(() -> repeating.forEachClientPage(pages::add));
+
+    assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessageContaining("user_000000");
+    assertThat(pages).hasSize(1);
   }
 
   @Test

@@ -53,6 +53,11 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /** Whether the server process is up (not stopped, and not exited). */
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
   /** Stops the server; its port stays reserved for {@link #restart()}. */
   public void stop() throws InterruptedException {
     if (process != null) {

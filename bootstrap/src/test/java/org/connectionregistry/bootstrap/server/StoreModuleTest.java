@@ -1,0 +1,59 @@
+package org.connectionregistry.bootstrap.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
+import java.nio.file.Path;
+import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
+import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
+import org.connectionregistry.adapter.store.redis.testing.RedisServer;
+import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.InMemoryConnectionRegistry;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each {@code --store} kind opens its own adapter. (That no kind can be left unwired is the
+ * compiler's job: see {@link StoreSpec.Cases}.)
+ */
+@Feature("Server")
+@Story("Choosing a store")
+@DisplayName("Store wiring: each --store opens its own engine")
+class StoreModuleTest {
+
+  @TempDir Path dir;
+
+  @Test
+  @DisplayName("--store memory keeps statuses in memory")
+  void memoryOpensTheInMemoryStore() {
+    try (ConnectionRegistry registry = open("memory")) {
+      assertThat(registry).isInstanceOf(InMemoryConnectionRegistry.class);
+    }
+  }
+
+  @Test
+  @DisplayName("--store file:PATH opens that file")
+  void fileOpensTheFileStore() {
+    Path file = dir.resolve("registry.db");
+    try (ConnectionRegistry registry = open("file:" + file)) {
+      assertThat(registry).isInstanceOf(FileConnectionRegistry.class);
+      assertThat(((FileConnectionRegistry) registry).file()).isEqualTo(file.toAbsolutePath());
+    }
+  }
+
+  @Test
+  @DisplayName("--store redis://HOST:PORT connects to that Redis")
+  void redisConnectsToRedis() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        ConnectionRegistry registry = open(redis.uri())) {
+      assertThat(registry).isInstanceOf(RedisConnectionRegistry.class);
+      assertThat(registry).hasToString("Redis at 127.0.0.1:" + redis.port());
+    }
+  }
+
+  private static ConnectionRegistry open(String store) {
+    return StoreModule.connectionRegistry(new ServerSettings("127.0.0.1", 0, StoreSpec.parse(store)));
+  }
+}

@@ -3,6 +3,7 @@ package org.connectionregistry.bootstrap;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -113,6 +114,16 @@ class ArchitectureTest {
   private static final ArchRule PACKAGES_FORM_NO_CYCLES =
       slices().matching("org.connectionregistry.(**)").should().beFreeOfCycles();
 
+  private static final ArchRule METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("org.connectionregistry.adapter.metrics..")
+          .and()
+          .resideOutsideOfPackage("org.connectionregistry.benchmarks..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.micrometer..", "io.prometheus..");
+
   @Test
   @Story("Dependencies point inwards")
   @DisplayName("the domain depends on nothing but itself and the JDK")
@@ -167,6 +178,28 @@ class ArchitectureTest {
   @DisplayName("packages form no cycles")
   void packagesFormNoCycles() {
     check(PACKAGES_FORM_NO_CYCLES);
+  }
+
+  @Test
+  @Story("Metrics stay in adapter-metrics")
+  @DisplayName("Micrometer and the Prometheus client stay inside the metrics adapter")
+  void metricsLibrariesStayInsideTheMetricsAdapter() {
+    check(METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER);
+  }
+
+  @Test
+  @Story("Metrics stay in adapter-metrics")
+  @DisplayName("the metrics rule fails on a class outside the adapter that uses Micrometer")
+  void theMetricsRuleCatchesAClassThatBreaksIt() {
+    JavaClasses breaking = new ClassFileImporter().importClasses(MetersOutsideTheAdapter.class);
+
+    assertThat(METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER.evaluate(breaking).hasViolation())
+        .isTrue();
+  }
+
+  /** Breaks the metrics rule on purpose: bootstrap reaching into Micrometer itself. */
+  static final class MetersOutsideTheAdapter {
+    io.micrometer.core.instrument.MeterRegistry registry;
   }
 
   /** Checks a rule as one report step that reads the rule's own words. */

@@ -126,6 +126,12 @@ public final class MetricsCost implements Callable<Integer> {
       LoadResult offResult = offRun.get();
       LoadResult onResult = onRun.get();
       double ratio = onResult.throughput() / offResult.throughput();
+      if (offResult.calls() == 0 || onResult.calls() == 0) {
+        // A machine so busy that a server finished nothing says nothing about metrics.
+        out.printf("round %d/%d  void: a server completed no call (off %d, on %d)%n",
+            round, rounds, offResult.calls(), onResult.calls());
+        continue;
+      }
       ratios.add(ratio);
       out.printf(
           "round %d/%d  off %9.0f calls/s (p99 %8.1f us)  on %9.0f calls/s (p99 %8.1f us)"
@@ -136,6 +142,11 @@ public final class MetricsCost implements Callable<Integer> {
       clean &= offResult.errors() == 0 && onResult.errors() == 0;
       offTotal = offTotal == null ? offResult : offTotal.plus(offResult);
       onTotal = onTotal == null ? onResult : onTotal.plus(onResult);
+    }
+    if (ratios.isEmpty()) {
+      out.println("No round completed calls on both servers: no figure.");
+      out.flush();
+      return 1;
     }
     double overall = onTotal.throughput() / offTotal.throughput();
     double median = median(ratios);

@@ -67,7 +67,7 @@ class MetricsCostTest {
         commandLine.execute(
             "--off", "127.0.0.1:" + off.getPort(),
             "--on", "127.0.0.1:" + on.getPort(),
-            "--concurrency", "4", "--rounds", "2", "--seconds", "1", "--warmup-seconds", "0",
+            "--concurrency", "4", "--rounds", "2", "--seconds", "1", "--warmup-seconds", "2",
             "--clients", "10",
             "--scrape", "http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
 

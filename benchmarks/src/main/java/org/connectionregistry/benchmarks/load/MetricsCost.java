@@ -77,6 +77,15 @@ public final class MetricsCost implements Callable<Integer> {
   int clients;
 
   @Option(
+      names = "--off-pid",
+      description = "Process ID of the --off server: with --on-pid, the report adds the CPU time "
+          + "each server spent per call, which a busy machine disturbs far less than throughput.")
+  Long offPid;
+
+  @Option(names = "--on-pid", description = "Process ID of the --on server (see --off-pid).")
+  Long onPid;
+
+  @Option(
       names = "--scrape",
       description = "Metrics URL of the --on server to fetch every second meanwhile, as Prometheus "
           + "would, so that scrapes are in the figure too (default: none).")
@@ -120,11 +129,26 @@ public final class MetricsCost implements Callable<Integer> {
     LoadResult offTotal = null;
     LoadResult onTotal = null;
     boolean clean = true;
+    long offCpuNanos = 0;
+    long onCpuNanos = 0;
+    long offCpuCalls = 0;
+    long onCpuCalls = 0;
     for (int round = 1; round <= rounds; round++) {
+      long offCpuBefore = cpuNanos(offPid);
+      long onCpuBefore = cpuNanos(onPid);
       CompletableFuture<LoadResult> offRun = start(offLoad);
       CompletableFuture<LoadResult> onRun = start(onLoad);
       LoadResult offResult = offRun.get();
       LoadResult onResult = onRun.get();
+      if (offCpuBefore >= 0 && onCpuBefore >= 0) {
+        // The whole run, warm-up included, over the calls of the whole run (estimated from the
+        // measured rate: the warm-up ran at about the same rate on the same machine).
+        double scale = (double) (warmupSeconds + seconds) / seconds;
+        offCpuNanos += cpuNanos(offPid) - offCpuBefore;
+        onCpuNanos += cpuNanos(onPid) - onCpuBefore;
+        offCpuCalls += Math.round(offResult.calls() * scale);
+        onCpuCalls += Math.round(onResult.calls() * scale);
+      }
       double ratio = onResult.throughput() / offResult.throughput();
       if (offResult.calls() == 0 || onResult.calls() == 0) {
         // A machine so busy that a server finished nothing says nothing about metrics.
@@ -158,10 +182,28 @@ public final class MetricsCost implements Callable<Integer> {
     out.printf("  metrics on  %9.0f calls/s  p50 %8.1f us  p99 %8.1f us%n",
         onTotal.throughput(), onTotal.percentileMicros(50), onTotal.percentileMicros(99));
     out.printf("  on/off throughput: %.3f over all rounds, %.3f median of rounds%n", overall, median);
+    if (offCpuCalls > 0 && onCpuCalls > 0) {
+      double offPerCall = offCpuNanos / 1000.0 / offCpuCalls;
+      double onPerCall = onCpuNanos / 1000.0 / onCpuCalls;
+      out.printf("  server CPU per call: off %.1f us, on %.1f us; off/on %.3f "
+          + "(the throughput one core of server would give, on against off)%n",
+          offPerCall, onPerCall, offPerCall / onPerCall);
+    }
     out.printf("Target: metrics on >= %.2f x off (median of rounds): %.3f, %s%n",
         TARGET, median, median >= TARGET ? "met" : "NOT met");
     out.flush();
     return clean ? 0 : 1;
+  }
+
+  /** CPU time the process has used so far, in nanoseconds; -1 if unknown. */
+  private static long cpuNanos(Long pid) {
+    if (pid == null) {
+      return -1;
+    }
+    return ProcessHandle.of(pid)
+        .flatMap(process -> process.info().totalCpuDuration())
+        .map(Duration::toNanos)
+        .orElse(-1L);
   }
 
   private LoadSettings settings(String target) {

@@ -69,13 +69,17 @@ class MetricsCostTest {
             "--on", "127.0.0.1:" + on.getPort(),
             "--concurrency", "4", "--rounds", "2", "--seconds", "1", "--warmup-seconds", "2",
             "--clients", "10",
-            "--scrape", "http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics");
+            "--scrape", "http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics",
+            // Both servers run in this process: its CPU time stands in for each one's.
+            "--off-pid", String.valueOf(ProcessHandle.current().pid()),
+            "--on-pid", String.valueOf(ProcessHandle.current().pid()));
 
     assertThat(exitCode).as(out.toString()).isZero();
     assertThat(out.toString().lines().filter(line -> line.startsWith("round "))).hasSize(2);
     assertThat(number("metrics off\\s+(\\d+) calls/s")).isPositive();
     assertThat(number("metrics on\\s+(\\d+) calls/s")).isPositive();
     assertThat(number("on/off throughput: ([\\d.]+) over all rounds")).isPositive();
+    assertThat(number("server CPU per call: off ([\\d.]+) us")).isPositive();
     assertThat(out.toString()).containsPattern("Target: metrics on >= 0.95 x off .*(met|NOT met)");
     assertThat(scrapes).hasPositiveValue();
   }

@@ -19,6 +19,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.grpc.MessageLimits;
 
 /**
  * The console client's connection to its server: one gRPC channel on an event loop of its own,
@@ -43,12 +44,6 @@ public final class ServerConnection implements AutoCloseable {
   /** The name of the event loop's thread. */
   static final String EVENT_LOOP_THREAD = "connection-client-io";
 
-  /**
-   * The original server answers "all clients" in one message of about 29 bytes a client; the
-   * default 4 MiB limit would refuse registries past about 144,000 clients.
-   */
-  static final int MAX_INBOUND_MESSAGE_BYTES = 512 * 1024 * 1024;
-
   private static final long CLOSE_TIMEOUT_SECONDS = 2;
 
   private final EventLoopGroup eventLoop;
@@ -67,7 +62,7 @@ public final class ServerConnection implements AutoCloseable {
         NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
             .build();
     this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
     managed.getState(true);

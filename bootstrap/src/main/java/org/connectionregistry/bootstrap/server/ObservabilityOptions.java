@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.connectionregistry.adapter.metrics.MetricsEndpoint;
 import org.connectionregistry.adapter.metrics.ServerMetrics;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,7 +36,7 @@ public final class ObservabilityOptions {
   @Option(
       names = "--metrics-count-interval",
       defaultValue = "${env:CONNECTION_REGISTRY_METRICS_COUNT_INTERVAL:-10s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "Clients are counted by paging through the store when scraped, at most this "
           + "often (default: ${DEFAULT-VALUE}).")
   Duration countInterval;

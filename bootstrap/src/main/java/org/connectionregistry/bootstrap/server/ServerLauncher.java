@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.adapter.metrics.MetricsEndpoint;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +55,7 @@ public final class ServerLauncher implements Callable<Integer> {
   @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:CONNECTION_REGISTRY_SHUTDOWN_GRACE:-5s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 

@@ -19,6 +19,8 @@ import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceBlockingStub;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.MessageRequest;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,7 @@ class MetricsPrometheusIT {
   @DisplayName("Prometheus reads the calls by method and status code, the clients by status and "
       + "the store as up, exactly as they were sent")
   void prometheusReadsTheCallsAndClientsSent() throws Exception {
-    int metricsPort = Processes.freePort();
+    int metricsPort = FreePort.onLoopback();
     try (ServerProcess server = startWithMetrics(metricsPort);
         PrometheusServer prometheus = PrometheusServer.scraping(metricsPort, directory)) {
       ClientServiceBlockingStub stub = stub(server);
@@ -106,7 +108,7 @@ class MetricsPrometheusIT {
   @Story("Prometheus scrape")
   @DisplayName("Redis stopped: Prometheus reads the store as down (0); Redis back: up (1) again")
   void prometheusSeesTheStoreGoDownAndComeBack() throws Exception {
-    int metricsPort = Processes.freePort();
+    int metricsPort = FreePort.onLoopback();
     try (RedisServer redis = RedisServer.start();
         ServerProcess server = startWithMetrics(metricsPort, "--store", redis.uri());
         PrometheusServer prometheus = PrometheusServer.scraping(metricsPort, directory)) {
@@ -133,7 +135,7 @@ class MetricsPrometheusIT {
     args[4] = "--metrics-count-interval";
     args[5] = "500ms";
     System.arraycopy(more, 0, args, 6, more.length);
-    return ServerProcess.start(args);
+    return Servers.start(args);
   }
 
   private ClientServiceBlockingStub stub(ServerProcess server) {

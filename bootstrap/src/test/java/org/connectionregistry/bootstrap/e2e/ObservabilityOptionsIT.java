@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +33,7 @@ class ObservabilityOptionsIT {
   @DisplayName("by default the log is text with the same lines as ever: the ready line and the "
       + "warning for a rejected message")
   void textLogKeepsItsLines() throws Exception {
-    try (ServerProcess server = ServerProcess.start()) {
+    try (ServerProcess server = Servers.start()) {
       ClientRun.against(server.target(), "1", "user_1", "Hurrah", "3");
 
       String ready =
@@ -50,7 +52,7 @@ class ObservabilityOptionsIT {
   @DisplayName("with --log-format json every line is one JSON object, and the ready line and the "
       + "warning are its formattedMessage")
   void jsonLogIsOneObjectPerLine() throws Exception {
-    try (ServerProcess server = ServerProcess.start("--log-format", "json")) {
+    try (ServerProcess server = Servers.start("--log-format", "json")) {
       ClientRun.against(server.target(), "1", "user_1", "Hurrah", "3");
       server.awaitLine(line -> line.contains("Invalid message type"), LOGGED);
 
@@ -78,7 +80,7 @@ class ObservabilityOptionsIT {
   @DisplayName("with --metrics-port 0 the server says which port its metrics are served on")
   void metricsPortIsLogged() throws Exception {
     try (ServerProcess server =
-        ServerProcess.start("--metrics-port", "0", "--metrics-host", "127.0.0.1")) {
+        Servers.start("--metrics-port", "0", "--metrics-host", "127.0.0.1")) {
       String line =
           server.awaitLine(line1 -> line1.contains("Metrics are served on port"), LOGGED);
 
@@ -94,7 +96,7 @@ class ObservabilityOptionsIT {
       Allure.step("something else already listens on 127.0.0.1:" + taken.getLocalPort());
       ServerExit server =
           ServerExit.of(
-              "--host", "127.0.0.1", "--port", String.valueOf(Processes.freePort()),
+              "--host", "127.0.0.1", "--port", String.valueOf(FreePort.onLoopback()),
               "--metrics-host", "127.0.0.1",
               "--metrics-port", String.valueOf(taken.getLocalPort()));
 

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.testsupport.FreePort;
 
 /**
  * A real Prometheus (the {@code prometheus} binary on the PATH, Debian's package in CI) on a free
@@ -44,7 +45,7 @@ final class PrometheusServer implements AutoCloseable {
   /** Starts Prometheus scraping {@code 127.0.0.1:targetPort/metrics} every second. */
   static PrometheusServer scraping(int targetPort, Path directory)
       throws IOException, InterruptedException {
-    int port = Processes.freePort();
+    int port = FreePort.onLoopback();
     Path config = directory.resolve("prometheus.yml");
     Files.writeString(
         config,

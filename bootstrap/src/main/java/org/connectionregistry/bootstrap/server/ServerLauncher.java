@@ -2,16 +2,18 @@ package org.connectionregistry.bootstrap.server;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.metrics.MetricsEndpoint;
 import org.connectionregistry.bootstrap.cli.Launcher;
 import org.connectionregistry.commandline.PositiveDurationConverter;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -59,6 +61,8 @@ public final class ServerLauncher implements Callable<Integer> {
 
   @Mixin SecurityOptions securityOptions;
 
+  @Mixin ObservabilityOptions observability;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -67,8 +71,16 @@ public final class ServerLauncher implements Callable<Integer> {
     }
     ServerSecurity security = securityOptions.settings(spec);
     OutOfMemoryGuard.install();
+    observability.applyLogFormat();
+    MetricsSettings metricsSettings;
+    try {
+      metricsSettings = observability.metrics();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     ServerComponent component =
-        DaggerServerComponent.factory().create(new ServerSettings(host, port, store), security);
+        DaggerServerComponent.factory()
+            .create(new ServerSettings(host, port, store), security, metricsSettings);
     ConnectionRegistry registry;
     try {
       registry = component.registry();
@@ -87,6 +99,17 @@ public final class ServerLauncher implements Callable<Integer> {
       registry.close();
       return 1;
     }
+    Optional<MetricsEndpoint> metrics;
+    try {
+      metrics = ObservabilityOptions.serve(component.metrics(), metricsSettings);
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println("connection-server: cannot serve metrics on "
+              + metricsSettings.address() + ": " + Launcher.describe(e));
+      registry.close();
+      return 1;
+    }
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -94,6 +117,7 @@ public final class ServerLauncher implements Callable<Integer> {
           .getErr()
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
+      metrics.ifPresent(MetricsEndpoint::close);
       registry.close();
       return 1;
     }
@@ -110,6 +134,7 @@ public final class ServerLauncher implements Callable<Integer> {
                     health.close();
                   }
                   server.stop(shutdownGrace);
+                  metrics.ifPresent(MetricsEndpoint::close);
                   registry.close();
                   log.info("Server stopped.");
                 },
@@ -117,6 +142,8 @@ public final class ServerLauncher implements Callable<Integer> {
     log.info("Server is starting on port {}.", server.port());
     log.info("Statuses are kept in: {}.", store);
     SecurityOptions.warnings(host, server.port(), security).forEach(log::warn);
+    metrics.ifPresent(
+        endpoint -> log.info("Metrics are served on port {} at /metrics.", endpoint.port()));
     server.awaitTermination();
     return 0;
   }

@@ -5,10 +5,12 @@ import dagger.Module;
 import dagger.Provides;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.util.Optional;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.security.CallProtection;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.metrics.ServerMetrics;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
@@ -48,14 +50,17 @@ public abstract class ServerModule {
    * Netty on the configured address. Calls on the in-memory store never block, so they run on
    * the transport's own threads: handing each call to a pool would cost more than the call.
    * Stores that wait on a disk or a network keep grpc-java's default pool, so that a slow store
-   * cannot stall the event loop.
+   * cannot stall the event loop. With metrics on, their interceptor sees every call of every
+   * service.
    */
   @Provides
-  static ServerBuilder<?> serverBuilder(ServerSettings settings, ServerSecurity security) {
+  static ServerBuilder<?> serverBuilder(
+      ServerSettings settings, ServerSecurity security, Optional<ServerMetrics> metrics) {
     NettyServerBuilder builder = SecurityModule.nettyBuilder(settings, security);
     if (!settings.store().blocking()) {
       builder.directExecutor();
     }
+    metrics.ifPresent(m -> builder.intercept(m.callInterceptor()));
     return builder;
   }
 

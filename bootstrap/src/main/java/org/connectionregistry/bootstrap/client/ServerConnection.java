@@ -1,12 +1,12 @@
 package org.connectionregistry.bootstrap.client;
 
+import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -51,6 +51,11 @@ public final class ServerConnection implements AutoCloseable {
   private final Channel channel;
 
   ServerConnection(String target) {
+    this(target, ClientSecurityOptions.ClientSecurity.none());
+  }
+
+  /** A connection with TLS and a bearer token as {@code security} says. */
+  ServerConnection(String target, ClientSecurityOptions.ClientSecurity security) {
     // Linux's epoll where Netty's native transport loads, as gRPC itself would choose; else NIO.
     boolean epoll = Epoll.isAvailable();
     this.eventLoop =
@@ -59,12 +64,16 @@ public final class ServerConnection implements AutoCloseable {
             new DefaultThreadFactory(EVENT_LOOP_THREAD, true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.managed =
-        NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
+        NettyChannelBuilder.forTarget(target, security.channel())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
             .build();
-    this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
+    Channel reconnecting = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
+    this.channel =
+        security.token() == null
+            ? reconnecting
+            : ClientInterceptors.intercept(reconnecting, new SendingToken(security.token()));
     managed.getState(true);
   }
 
@@ -80,6 +89,21 @@ public final class ServerConnection implements AutoCloseable {
     eventLoop
         .shutdownGracefully(0, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Sends the bearer token with every call. */
+  private static final class SendingToken implements ClientInterceptor {
+    private final CallCredentials token;
+
+    SendingToken(CallCredentials token) {
+      this.token = token;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return next.newCall(method, options.withCallCredentials(token));
+    }
   }
 
   /**

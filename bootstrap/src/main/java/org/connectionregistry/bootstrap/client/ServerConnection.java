@@ -56,6 +56,18 @@ public final class ServerConnection implements AutoCloseable {
   private final Channel channel;
 
   ServerConnection(String target) {
+    this(target, false);
+  }
+
+  /**
+   * For a live session: the client also pings the server when the connection is quiet (every
+   * 10 s, gRPC's shortest), so a server gone silent is noticed and the session reopened.
+   */
+  static ServerConnection forSessions(String target) {
+    return new ServerConnection(target, true);
+  }
+
+  private ServerConnection(String target, boolean keepalive) {
     // Linux's epoll where Netty's native transport loads, as gRPC itself would choose; else NIO.
     boolean epoll = Epoll.isAvailable();
     this.eventLoop =
@@ -63,12 +75,15 @@ public final class ServerConnection implements AutoCloseable {
             1,
             new DefaultThreadFactory(EVENT_LOOP_THREAD, true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.managed =
+    NettyChannelBuilder builder =
         NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-            .build();
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+    if (keepalive) {
+      builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
+    }
+    this.managed = builder.build();
     this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
     managed.getState(true);
   }

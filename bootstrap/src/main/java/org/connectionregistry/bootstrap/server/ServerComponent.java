@@ -4,6 +4,7 @@ import dagger.BindsInstance;
 import dagger.Component;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** Everything the server process runs, built for one set of settings. */
@@ -15,8 +16,11 @@ public interface ServerComponent {
 
   ConnectionRegistry registry();
 
+  SessionLedger sessionLedger();
+
   @Component.Factory
   interface Factory {
-    ServerComponent create(@BindsInstance ServerSettings settings);
+    ServerComponent create(
+        @BindsInstance ServerSettings settings, @BindsInstance SessionSettings sessions);
   }
 }

@@ -6,10 +6,12 @@ import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +58,8 @@ public final class ServerLauncher implements Callable<Integer> {
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Mixin SessionOptions sessions;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -63,10 +67,13 @@ public final class ServerLauncher implements Callable<Integer> {
           spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
     ServerComponent component =
-        DaggerServerComponent.factory().create(new ServerSettings(host, port, store));
+        DaggerServerComponent.factory()
+            .create(new ServerSettings(host, port, store), sessions.settings());
     ConnectionRegistry registry;
+    SessionLedger ledger;
     try {
       registry = component.registry();
+      ledger = component.sessionLedger();
     } catch (RuntimeException e) {
       spec.commandLine()
           .getErr()
@@ -81,6 +88,7 @@ public final class ServerLauncher implements Callable<Integer> {
           .getErr()
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
+      ledger.close();
       registry.close();
       return 1;
     }
@@ -97,6 +105,7 @@ public final class ServerLauncher implements Callable<Integer> {
                     health.close();
                   }
                   server.stop(shutdownGrace);
+                  ledger.close();
                   registry.close();
                   log.info("Server stopped.");
                 },

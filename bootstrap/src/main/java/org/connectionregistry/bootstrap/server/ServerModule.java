@@ -9,14 +9,17 @@ import java.net.InetSocketAddress;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.grpc.server.SessionKeepalive;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module(includes = StoreModule.class)
+@Module(includes = {StoreModule.class, SessionModule.class})
 public abstract class ServerModule {
 
   private ServerModule() {}
@@ -27,8 +30,12 @@ public abstract class ServerModule {
     return new ConnectionService(registry);
   }
 
+  /** Hello and Goodbye go through the sessions, which settle how they meet live sessions. */
   @Binds
-  abstract SendMessageUseCase sendMessage(ConnectionService service);
+  abstract SendMessageUseCase sendMessage(SessionService service);
+
+  @Binds
+  abstract HoldSessionUseCase holdSession(SessionService service);
 
   @Binds
   abstract GetClientStatusUseCase getClientStatus(ConnectionService service);
@@ -40,8 +47,9 @@ public abstract class ServerModule {
   static ClientServiceEndpoint endpoint(
       SendMessageUseCase sendMessage,
       GetClientStatusUseCase getClientStatus,
-      ListClientsUseCase listClients) {
-    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients);
+      ListClientsUseCase listClients,
+      HoldSessionUseCase holdSession) {
+    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients, holdSession);
   }
 
   /**
@@ -51,9 +59,12 @@ public abstract class ServerModule {
    * than the call, and a slow disk or network holds up no thread.
    */
   @Provides
-  static ServerBuilder<?> serverBuilder(ServerSettings settings) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-        .directExecutor();
+  static ServerBuilder<?> serverBuilder(ServerSettings settings, SessionSettings sessions) {
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+            .directExecutor();
+    SessionKeepalive.apply(builder, sessions.keepaliveInterval(), sessions.keepaliveTimeout());
+    return builder;
   }
 
   @Provides

@@ -18,7 +18,8 @@ import org.connectionregistry.proto.ConnectRequest;
 
 /**
  * Holds live sessions on a remote server through {@code Connect}, and holds on: when the call
- * breaks (the server restarted, the network dropped), the holder hears {@code lost} and the
+ * breaks or cannot be made (the server restarted, the network dropped), the holder hears
+ * {@code lost} once per outage and the
  * session is opened again at once, then at growing intervals up to {@link #MAX_RETRY_DELAY},
  * until it is back. A server that rejects the client ID, or does not know {@code Connect}, ends
  * it for good ({@code failed}).
@@ -57,6 +58,7 @@ public final class GrpcSessionClient implements HoldSessionUseCase {
     private boolean leaving;
     private boolean over;
     private boolean connected;
+    private boolean outageReported;
     private Duration nextDelay = Duration.ZERO;
 
     RemoteSession(ClientId clientId, SessionListener listener) {
@@ -128,6 +130,7 @@ public final class GrpcSessionClient implements HoldSessionUseCase {
               return;
             }
             connected = true;
+            outageReported = false;
             nextDelay = Duration.ZERO;
           }
           listener.connected();
@@ -167,7 +170,9 @@ public final class GrpcSessionClient implements HoldSessionUseCase {
           } else if (permanent) {
             over = true;
           }
-          tellLost = connected && !over;
+          // Each outage is told once: the first failure after being connected, or before ever being.
+          tellLost = !over && !outageReported;
+          outageReported = true;
           connected = false;
           delay = nextDelay;
           nextDelay =

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.DomainException;
@@ -91,6 +92,9 @@ public final class ConsoleMenu {
       reportError("Client not found: ", e.getMessage());
     } catch (DomainException e) {
       // Includes RegistryUnavailableException, whose message already names the server.
+      reportError("Error: ", e.getMessage());
+    } catch (RemoteCallFailedException e) {
+      // The server could not be reached or answered amiss; its message names the server.
       reportError("Error: ", e.getMessage());
     } catch (RuntimeException e) {
       // A fault of ours or of a transport: still one line, and the menu goes on.

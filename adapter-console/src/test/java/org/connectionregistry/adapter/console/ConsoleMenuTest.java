@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
@@ -468,6 +469,36 @@ class ConsoleMenuTest {
               "Error: Server localhost:50051 is unavailable",
               "Error: Server localhost:50051 is unavailable",
               "Exiting client.");
+    }
+
+    @Test
+    @DisplayName("a server that cannot be reached is the same 'Error:' line in every option")
+    @Story("Server unavailable")
+    void unreachableServerIsTheSameErrorLine() {
+      String refused = "Server 127.0.0.1:50051 is unavailable (connection refused)";
+      SendMessageUseCase sendUnreachable =
+          command -> {
+            throw new RemoteCallFailedException(refused);
+          };
+      GetClientStatusUseCase getUnreachable =
+          clientId -> {
+            throw new RemoteCallFailedException(refused);
+          };
+      ListClientsUseCase listUnreachable =
+          () -> {
+            throw new RemoteCallFailedException(refused, new IllegalStateException("io exception"));
+          };
+
+      ConsoleSession session =
+          ConsoleSession.run(
+              sendUnreachable,
+              getUnreachable,
+              listUnreachable,
+              "1\nuser_1\nHello\n2\n\n2\nuser_1\n3\n");
+
+      assertThat(session.replies())
+          .containsExactly(
+              "Error: " + refused, "Error: " + refused, "Error: " + refused, "Exiting client.");
     }
 
     @Test

@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Runs the same SendMessage load against the server on each store (memory, file, redis),",
-      "starting every store itself, and prints throughput, latency and the ratios to memory."
+      "Runs the same SendMessage load against the server on each store (memory, file, redis,",
+      "and on request a six-node Redis Cluster), starting every store itself, and prints",
+      "throughput, latency and the ratios to memory."
     })
 public final class StoreBenchmark implements Callable<Integer> {
 
@@ -108,7 +109,8 @@ public final class StoreBenchmark implements Callable<Integer> {
   enum Store {
     MEMORY,
     FILE,
-    REDIS;
+    REDIS,
+    CLUSTER;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -130,13 +132,18 @@ public final class StoreBenchmark implements Callable<Integer> {
     try {
       ServerProcess redis = null;
       if (order.contains(Store.REDIS)) {
-        redis = startRedis(workDir, started);
+        redis = startRedis(workDir.resolve("redis"), List.of(), started);
         out.printf("redis-server ready on 127.0.0.1:%d (no persistence).%n", redis.port());
+      }
+      String cluster = null;
+      if (order.contains(Store.CLUSTER)) {
+        cluster = startCluster(workDir, started);
+        out.printf("Redis Cluster ready: %s (three masters, three replicas).%n", cluster);
       }
       for (int concurrency : concurrencies) {
         for (Store store : order) {
           LoadSettings settings = shape.settings("127.0.0.1", 1, Rpc.SEND, concurrency);
-          String storeArg = storeArg(store, workDir, concurrency, redis);
+          String storeArg = storeArg(store, workDir, concurrency, redis, cluster);
           Measured measured = measure(store, storeArg, settings, started);
           results.computeIfAbsent(concurrency, c -> new LinkedHashMap<>()).put(store, measured);
           out.printf("%-6s c=%-4d %s%s%n", store.label(), concurrency, summary(measured.result()),
@@ -172,7 +179,8 @@ public final class StoreBenchmark implements Callable<Integer> {
     return order;
   }
 
-  private static String storeArg(Store store, Path workDir, int concurrency, ServerProcess redis)
+  private static String storeArg(
+      Store store, Path workDir, int concurrency, ServerProcess redis, String cluster)
       throws IOException {
     switch (store) {
       case MEMORY:
@@ -183,6 +191,8 @@ public final class StoreBenchmark implements Callable<Integer> {
         return "file:" + file;
       case REDIS:
         return "redis://127.0.0.1:" + redis.port();
+      case CLUSTER:
+        return cluster;
       default:
         throw new IllegalStateException("no store argument for " + store);
     }
@@ -223,18 +233,64 @@ public final class StoreBenchmark implements Callable<Integer> {
     return new Measured(result, writesPerSync);
   }
 
-  private ServerProcess startRedis(Path workDir, List<ServerProcess> started)
+  private ServerProcess startRedis(Path redisDir, List<String> extraArgs, List<ServerProcess> started)
       throws IOException, InterruptedException {
     int port = ServerProcess.freePort();
-    Path redisDir = Files.createDirectories(workDir.resolve("redis"));
+    Files.createDirectories(redisDir);
     List<String> command = pinned();
     command.addAll(
         List.of(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", redisDir.toString()));
+    command.addAll(extraArgs);
     ServerProcess redis =
         ServerProcess.start("redis", command, port, "Ready to accept connections", startupTimeout);
     started.add(redis);
     return redis;
+  }
+
+  /**
+   * Six cluster-enabled redis-servers joined by {@code redis-cli --cluster create} into three
+   * masters with a replica each; returns the {@code redis-cluster://} URI naming them all.
+   */
+  private String startCluster(Path workDir, List<ServerProcess> started)
+      throws IOException, InterruptedException {
+    List<String> nodes = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ServerProcess node =
+          startRedis(
+              workDir.resolve("cluster-" + i),
+              List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
+              started);
+      nodes.add("127.0.0.1:" + node.port());
+    }
+    String cli = Path.of(redisServer).getParent() == null ? "redis-cli"
+        : Path.of(redisServer).resolveSibling("redis-cli").toString();
+    List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
+    create.addAll(nodes);
+    create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+    Process process = new ProcessBuilder(create).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IOException("redis-cli --cluster create failed: " + output);
+    }
+    // Every node must agree before the first server starts.
+    for (String node : nodes) {
+      String port = node.substring(node.indexOf(':') + 1);
+      long deadline = System.nanoTime() + startupTimeout.toNanos();
+      while (true) {
+        Process info = new ProcessBuilder(cli, "-p", port, "cluster", "info").redirectErrorStream(true).start();
+        String text = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        info.waitFor();
+        if (text.contains("cluster_state:ok")) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException("The Redis Cluster is not ok on " + node + ": " + text.strip());
+        }
+        Thread.sleep(100);
+      }
+    }
+    return "redis-cluster://" + String.join(",", nodes);
   }
 
   private List<String> pinned() {

@@ -15,12 +15,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.adapter.grpc.client.GrpcConnectionClient;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
-import org.connectionregistry.domain.RegistryUnavailableException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +45,7 @@ class ServerConnectionTest {
       // itself would fail the calls below meanwhile.
       for (int attempt = 0; attempt < 3; attempt++) {
         assertThatThrownBy(() -> client.getClientStatus(id))
-            .isInstanceOf(RegistryUnavailableException.class)
+            .isInstanceOf(RemoteCallFailedException.class)
             .hasMessage("Server " + target + " is unavailable (connection refused)");
       }
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.connectionregistry.adapter.grpc.StatusMapping;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
@@ -15,11 +16,8 @@ import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
-import org.connectionregistry.domain.ClientNotFoundException;
-import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.ListingCursor;
-import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
@@ -45,15 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientServiceImplBase {
 
   private static final Logger log = LoggerFactory.getLogger(ClientServiceEndpoint.class);
-
-  /** What a caller learns of a failure we did not foresee; the details stay in our log. */
-  static final String INTERNAL_ERROR_DESCRIPTION = "Internal server error";
-
-  /**
-   * Longest description we send. A status description travels in a header, and a peer drops a
-   * response whose headers are too large (8 KiB by default), so an echoed huge message is cut.
-   */
-  static final int MAX_DESCRIPTION_LENGTH = 1024;
 
   /**
    * Most clients in one ListClients message: the one page size of {@link ListingCursor}. A listed
@@ -296,39 +285,25 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   }
 
   /**
-   * The one place where domain errors become status codes. A failure that came through a stage
-   * is unwrapped first, so it maps as if it had been thrown.
+   * The status for a failure, by the one mapping both sides share, logged the way operators
+   * expect: the original server's warning for a rejected message, one quiet line for a registry
+   * that is down, and the whole story for a fault of ours. A failure that came through a stage is
+   * unwrapped first, so it maps as if it had been thrown.
    */
   private static Status toStatus(Throwable failure) {
-    Throwable e = Stages.cause(failure);
-    if (e instanceof InvalidInputException) {
-      if (e instanceof InvalidMessageException) {
-        // The original server printed this line; operators grep for it.
-        log.warn("Warning: {}", loggable(e.getMessage()));
-      }
-      return Status.INVALID_ARGUMENT.withDescription(bounded(e.getMessage()));
-    }
-    if (e instanceof ClientNotFoundException) {
-      return Status.NOT_FOUND.withDescription(e.getMessage());
-    }
-    if (e instanceof RegistryUnavailableException) {
+    Throwable cause = Stages.cause(failure);
+    Exception e = cause instanceof Exception exception ? exception : new RuntimeException(cause);
+    Status status = StatusMapping.toStatus(e);
+    if (e instanceof InvalidMessageException) {
+      // The original server printed this line; operators grep for it.
+      log.warn("Warning: {}", loggable(e.getMessage()));
+    } else if (status.getCode() == Status.Code.UNAVAILABLE) {
       // Its message names what is down; a stack trace per request would only flood the log.
       log.debug("Registry unavailable: {}", e.getMessage());
-      return Status.UNAVAILABLE.withDescription(bounded(e.getMessage()));
+    } else if (status.getCode() == Status.Code.INTERNAL) {
+      log.error("Unexpected failure while serving a request", e);
     }
-    log.error("Unexpected failure while serving a request", e);
-    return Status.INTERNAL.withDescription(INTERNAL_ERROR_DESCRIPTION);
-  }
-
-  private static String bounded(String text) {
-    if (text == null || text.length() <= MAX_DESCRIPTION_LENGTH) {
-      return text;
-    }
-    int cut = MAX_DESCRIPTION_LENGTH;
-    if (Character.isHighSurrogate(text.charAt(cut - 1))) {
-      cut--;
-    }
-    return text.substring(0, cut) + "... (" + (text.length() - cut) + " more characters)";
+    return status;
   }
 
   /**
@@ -336,7 +311,7 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
    * cannot forge extra lines in the server's log. Printable text is logged as it was sent.
    */
   private static String loggable(String text) {
-    String bounded = bounded(text);
+    String bounded = StatusMapping.bounded(text);
     StringBuilder escaped = null;
     for (int i = 0; i < bounded.length(); i++) {
       char c = bounded.charAt(i);

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
@@ -90,9 +91,9 @@ class ForeignServerTest {
   void anAcceptedMessageWhoseAnswerNamesNoStatusIsARemoteCallError() {
     foreign.messageResponse = accepted("OK");
 
-    RemoteCallException error =
+    RemoteCallFailedException error =
         catchThrowableOfType(
-            RemoteCallException.class,
+            RemoteCallFailedException.class,
             () -> client.sendMessage(new SendMessageCommand(ClientId.of("user_1"), "Bye")));
 
     assertThat(error)
@@ -144,9 +145,9 @@ class ForeignServerTest {
   void anAnswerWithoutTheAskedClientIsARemoteCallError() {
     foreign.statuses = Map.of("someone_else", "connected");
 
-    RemoteCallException error =
+    RemoteCallFailedException error =
         catchThrowableOfType(
-            RemoteCallException.class, () -> client.getClientStatus(ClientId.of("user_1")));
+            RemoteCallFailedException.class, () -> client.getClientStatus(ClientId.of("user_1")));
 
     assertThat(error)
         .hasMessage("Server legacy-host:50051 answered without a status for client user_1");
@@ -168,8 +169,8 @@ class ForeignServerTest {
   void anUnknownStatusLabelIsARemoteCallErrorNamingLabelAndClient() {
     foreign.statuses = Map.of("user_1", "away");
 
-    RemoteCallException error =
-        catchThrowableOfType(RemoteCallException.class, client::listClients);
+    RemoteCallFailedException error =
+        catchThrowableOfType(RemoteCallFailedException.class, client::listClients);
 
     assertThat(error)
         .hasMessage(
@@ -182,8 +183,8 @@ class ForeignServerTest {
     // The original server accepted any client ID.
     foreign.statuses = Map.of("a b", "connected");
 
-    RemoteCallException error =
-        catchThrowableOfType(RemoteCallException.class, client::listClients);
+    RemoteCallFailedException error =
+        catchThrowableOfType(RemoteCallFailedException.class, client::listClients);
 
     assertThat(error.getMessage())
         .startsWith("Server legacy-host:50051 lists a client ID this client cannot show ('a b'): ")
@@ -195,8 +196,8 @@ class ForeignServerTest {
   void anUnexpectedStatusCodeIsARemoteCallErrorInOneLine() {
     foreign.error = Status.PERMISSION_DENIED.withDescription("read-only replica\nsee logs");
 
-    RemoteCallException error =
-        catchThrowableOfType(RemoteCallException.class, client::listClients);
+    RemoteCallFailedException error =
+        catchThrowableOfType(RemoteCallFailedException.class, client::listClients);
 
     assertThat(error)
         .hasMessage(

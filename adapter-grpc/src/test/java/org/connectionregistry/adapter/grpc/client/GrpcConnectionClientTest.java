@@ -19,6 +19,7 @@ import org.connectionregistry.adapter.grpc.LogCapture;
 import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
@@ -192,9 +193,9 @@ class GrpcConnectionClientTest {
     ConnectionService service = new ConnectionService(registry);
     GrpcConnectionClient client = clientOf(serving(buggy, service));
 
-    RemoteCallException error =
+    RemoteCallFailedException error =
         catchThrowableOfType(
-            RemoteCallException.class, () -> client.sendMessage(command("user_1", "Hello")));
+            RemoteCallFailedException.class, () -> client.sendMessage(command("user_1", "Hello")));
 
     assertThat(error)
         .hasMessage(
@@ -219,9 +220,9 @@ class GrpcConnectionClientTest {
     String target = Loopback.target(server.port());
     GrpcConnectionClient client = new GrpcConnectionClient(channel, target, Duration.ofMillis(200));
 
-    RegistryUnavailableException error =
+    RemoteCallFailedException error =
         catchThrowableOfType(
-            RegistryUnavailableException.class,
+            RemoteCallFailedException.class,
             () -> client.sendMessage(command("user_1", "Hello")));
 
     assertThat(error).hasMessage("Server " + target + " is unavailable (no answer within 200ms)");
@@ -242,8 +243,8 @@ class GrpcConnectionClientTest {
             () -> client.sendMessage(command("user_1", "Hello")),
             () -> client.getClientStatus(ClientId.of("user_1")),
             client::listClients)) {
-      RegistryUnavailableException error =
-          catchThrowableOfType(RegistryUnavailableException.class, call::run);
+      RemoteCallFailedException error =
+          catchThrowableOfType(RemoteCallFailedException.class, call::run);
       assertThat(error.getMessage())
           .isEqualTo("Server " + target + " is unavailable (connection refused)")
           .doesNotContain("Exception", "io.grpc", "\n");

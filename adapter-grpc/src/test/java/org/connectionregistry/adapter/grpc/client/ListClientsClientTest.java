@@ -23,12 +23,12 @@ import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.adapter.grpc.client.ScriptedServers.LegacyServer;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
-import org.connectionregistry.domain.RegistryUnavailableException;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
@@ -149,8 +149,8 @@ class ListClientsClientTest {
     GrpcConnectionClient client =
         new GrpcConnectionClient(channel, "slow-host:1", Duration.ofMillis(200));
 
-    RegistryUnavailableException error =
-        catchThrowableOfType(RegistryUnavailableException.class, client::listClients);
+    RemoteCallFailedException error =
+        catchThrowableOfType(RemoteCallFailedException.class, client::listClients);
 
     assertThat(error).hasMessage("Server slow-host:1 is unavailable (no answer within 200ms)");
   }
@@ -181,9 +181,9 @@ class ListClientsClientTest {
               responses.onCompleted();
             }));
 
-    RemoteCallException error =
+    RemoteCallFailedException error =
         catchThrowableOfType(
-            RemoteCallException.class,
+            RemoteCallFailedException.class,
             clientOf(Loopback.channelTo(foreignServer.getPort()))::listClients);
 
     assertThat(error.getMessage())

@@ -33,6 +33,7 @@ import org.connectionregistry.adapter.grpc.client.ScriptedServers.LegacyServer;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
@@ -211,6 +212,61 @@ class ListClientsPagesTest {
   }
 
   @Test
+  @DisplayName("a page asked of a legacy server is cut from one download of its whole list")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aPageOfALegacyServerIsCutFromOneDownload() throws IOException {
+    LegacyServer legacy =
+        new LegacyServer(
+            Map.of(
+                "e", "connected",
+                "c", "disconnected",
+                "a", "connected",
+                "d", "connected",
+                "b", "disconnected"));
+    GrpcConnectionClient client = clientOf(inProcess(legacy.definition()));
+
+    List<ClientConnection> afterB = client.listClientsPage(Optional.of(ClientId.of("b")), 2);
+    List<ClientConnection> afterUnlisted =
+        client.listClientsPage(Optional.of(ClientId.of("bb")), 10);
+    List<ClientConnection> afterLast = client.listClientsPage(Optional.of(ClientId.of("e")), 10);
+
+    assertThat(afterB)
+        .containsExactly(
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.DISCONNECTED),
+            new ClientConnection(ClientId.of("d"), ConnectionStatus.CONNECTED));
+    assertThat(afterUnlisted)
+        .extracting(connection -> connection.clientId().value())
+        .containsExactly("c", "d", "e");
+    assertThat(afterLast).isEmpty();
+    assertThat(legacy.allClientsAsked).as("downloads, one per page asked").hasValue(3);
+  }
+
+  @Test
+  @DisplayName("a page asked of a server that ignores the limit holds only the clients asked for")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aPageOfAServerThatIgnoresTheLimitHoldsOnlyWhatWasAsked() throws IOException {
+    GrpcConnectionClient client =
+        clientOf(
+            inProcess(
+                streamingServer(
+                    responses -> {
+                      // Every client, whatever was asked.
+                      responses.onNext(page("a", "connected", "b", "connected"));
+                      responses.onNext(page("c", "disconnected", "d", "connected"));
+                      responses.onCompleted();
+                    })));
+
+    List<ClientConnection> page = client.listClientsPage(Optional.of(ClientId.of("a")), 2);
+
+    assertThat(page)
+        .containsExactly(
+            new ClientConnection(ClientId.of("b"), ConnectionStatus.CONNECTED),
+            new ClientConnection(ClientId.of("c"), ConnectionStatus.DISCONNECTED));
+  }
+
+  @Test
   @DisplayName("a legacy server with nobody registered hands over no page")
   @Feature("Compatibility")
   @Story("Servers other than ours")
@@ -222,6 +278,30 @@ class ListClientsPagesTest {
     client.forEachClientPage(pages::add);
 
     assertThat(pages).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a server that lists a client on two pages breaks the contract, naming the client")
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  void aClientOnTwoPagesIsARemoteCallError() throws IOException {
+    GrpcConnectionClient client =
+        clientOf(
+            inProcess(
+                streamingServer(
+                    responses -> {
+                      responses.onNext(page("a", "connected", "b", "connected"));
+                      responses.onNext(page("b", "disconnected", "c", "connected"));
+                      responses.onCompleted();
+                    })));
+    List<List<ClientConnection>> pages = new ArrayList<>();
+
+    Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
+
+    assertThat(thrown)
+        .isInstanceOf(RemoteCallFailedException.class)
+        .hasMessage("Server " + TARGET + " listed client b twice");
+    assertThat(pages).hasSize(1);
   }
 
   @Test
@@ -243,7 +323,7 @@ class ListClientsPagesTest {
     Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
 
     assertThat(thrown)
-        .isInstanceOf(RemoteCallException.class)
+        .isInstanceOf(RemoteCallFailedException.class)
         .hasMessage("Server " + TARGET + " listed client a after d, out of client-ID order");
     // The first page, sorted within itself, was handed over before the second broke the order.
     assertThat(pages)
@@ -274,7 +354,7 @@ class ListClientsPagesTest {
     Throwable thrown = catchThrowable(() -> client.forEachClientPage(pages::add));
 
     assertThat(thrown)
-        .isInstanceOf(RegistryUnavailableException.class)
+        .isInstanceOf(RemoteCallFailedException.class)
         .hasMessage("Server " + TARGET + " is unavailable (no answer within 200ms)");
     assertThat(pages).hasSize(1);
   }

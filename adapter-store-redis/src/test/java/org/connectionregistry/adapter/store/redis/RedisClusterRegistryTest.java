@@ -86,6 +86,11 @@ class RedisClusterRegistryTest extends EngineOutageContract {
       mastersWithClients.add(master.port());
     }
     assertThat(stored).isEqualTo(count);
+    for (String id : ids.subList(0, 20)) {
+      // The end-to-end tests find a client's master through the test helper: it must agree.
+      assertThat(cluster.masterOfClient(id).port())
+          .isEqualTo(cluster.masterOf(Keyspace.cluster().statusesKey(Keyspace.cluster().bucketOf(id))).port());
+    }
     assertThat(mastersWithClients).hasSize(3);
     assertThat(await(registry.listAll())).hasSize(count);
   }

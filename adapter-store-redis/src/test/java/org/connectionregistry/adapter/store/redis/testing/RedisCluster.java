@@ -114,6 +114,17 @@ public final class RedisCluster implements AutoCloseable {
     return nodes.stream().allMatch(RedisServer::isRunning);
   }
 
+  /**
+   * The master that holds {@code clientId}'s bucket in the store's cluster layout. (The layout is
+   * the adapter's; this helper asks for the slot of the bucket's hash tag, which is all a key's
+   * slot depends on.)
+   */
+  public RedisServer masterOfClient(String clientId) throws IOException {
+    int h = clientId.hashCode();
+    int bucket = Math.floorMod(h ^ (h >>> 16), 64);
+    return masterOf(String.format("{b%02d}", bucket));
+  }
+
   /** Waits until the running nodes agree that the cluster is ok again (all slots served). */
   public void awaitOk(long timeoutSeconds) throws IOException, InterruptedException {
     awaitOk(nodes.stream().filter(RedisServer::isRunning).toList(), timeoutSeconds);

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.application.port.in.HoldSessionUseCase;
+import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SessionEnd;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.InvalidInputException;
@@ -185,7 +186,7 @@ public final class GrpcSessionClient implements HoldSessionUseCase {
           listener.failed(
               status.getCode() == Status.Code.INVALID_ARGUMENT
                   ? new InvalidInputException(description)
-                  : new RemoteCallException("Server " + target + " refused the session: " + description));
+                  : new RemoteCallFailedException("Server " + target + " refused the session: " + description));
           return;
         }
         synchronized (RemoteSession.this) {

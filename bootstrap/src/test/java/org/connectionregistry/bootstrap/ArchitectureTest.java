@@ -110,6 +110,20 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage(BOOTSTRAP);
 
+  /**
+   * Ports are what adapters see of the application: interfaces and values. An adapter that holds
+   * a session (the gRPC endpoint, the console's present mode) must reach it through
+   * {@code HoldSessionUseCase}, never through the service behind it, or swapping the service
+   * would reach into every adapter.
+   */
+  private static final ArchRule PORTS_KNOW_NO_SERVICE_AND_ADAPTERS_USE_ONLY_PORTS =
+      noClasses()
+          .that()
+          .resideInAnyPackage("org.connectionregistry.application.port..", ADAPTERS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.connectionregistry.application.service..");
+
   private static final ArchRule PACKAGES_FORM_NO_CYCLES =
       slices().matching("org.connectionregistry.(**)").should().beFreeOfCycles();
 
@@ -160,6 +174,13 @@ class ArchitectureTest {
   @DisplayName("nothing but bootstrap depends on bootstrap")
   void nothingButBootstrapDependsOnBootstrap() {
     check(NOTHING_BUT_BOOTSTRAP_DEPENDS_ON_BOOTSTRAP);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
+  @DisplayName("ports know no application service, and adapters reach the application only through ports")
+  void portsKnowNoServiceAndAdaptersUseOnlyPorts() {
+    check(PORTS_KNOW_NO_SERVICE_AND_ADAPTERS_USE_ONLY_PORTS);
   }
 
   @Test

@@ -2,14 +2,15 @@ package org.connectionregistry.benchmarks.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.connectionregistry.commandline.DurationConverter;
+import org.connectionregistry.commandline.Durations;
+import org.connectionregistry.testsupport.ServerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -110,15 +111,14 @@ public final class Compare implements Callable<Integer> {
 
   @Option(
       names = "--full-args",
-      defaultValue =
-          "-jar bootstrap/target/connection-server.jar --host 127.0.0.1 --port {port}",
+      defaultValue = ServerCommand.FULL_SERVER_ARGS,
       description = "What follows 'java <jvm flags>' for the full server (default: "
           + "${DEFAULT-VALUE}).")
   String fullArgs;
 
   @Option(
       names = "--full-ready",
-      defaultValue = "Server is starting on port",
+      defaultValue = ServerCommand.FULL_SERVER_READY,
       description = "Text the full server prints when ready (default: ${DEFAULT-VALUE}).")
   String fullReady;
 
@@ -203,7 +203,7 @@ public final class Compare implements Callable<Integer> {
         }
       }
       out.printf("Warmed up the %s server (%s).%n",
-          server.name(), DurationConverter.format(serverWarmup));
+          server.name(), Durations.format(serverWarmup));
       out.flush();
     }
   }
@@ -231,27 +231,18 @@ public final class Compare implements Callable<Integer> {
   private ServerProcess startServer(
       String name, String args, String readyText, List<ServerProcess> started)
       throws IOException, InterruptedException {
-    int port = ServerProcess.freePort();
-    List<String> command = new ArrayList<>();
-    if (serverCpus != null) {
-      command.addAll(List.of("taskset", "-c", serverCpus));
-    }
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(words(jvmFlags));
-    for (String word : words(args)) {
-      command.add(
-          word.replace("{port}", Integer.toString(port))
-              .replace("{classpath}", System.getProperty("java.class.path"))
-              .replace("{executor}", bareExecutor.optionName()));
-    }
-    ServerProcess server = ServerProcess.start(name, command, port, readyText, startupTimeout);
+    List<String> launcher =
+        serverCpus == null ? List.of() : List.of("taskset", "-c", serverCpus);
+    ServerProcess server =
+        new ServerCommand(name, jvmFlags, args, readyText)
+            .start(
+                launcher,
+                Map.of(
+                    "{classpath}", System.getProperty("java.class.path"),
+                    "{executor}", bareExecutor.optionName()),
+                startupTimeout);
     started.add(server);
     return server;
-  }
-
-  private static List<String> words(String text) {
-    String stripped = text.strip();
-    return stripped.isEmpty() ? List.of() : Arrays.asList(stripped.split("\\s+"));
   }
 
   private static String label(LoadSettings scenario) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.testsupport.JavaCommand;
 
 /**
  * The console client as a user runs it: a fresh {@code connection-client.jar} process whose user
@@ -29,10 +30,7 @@ final class ConsoleClientProcess {
   static Timings listAll(Path clientJar, String target, Duration typing)
       throws IOException, InterruptedException {
     Process process =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", clientJar.toString(), "--target", target))
+        new ProcessBuilder(JavaCommand.ofJar(List.of(), clientJar, List.of("--target", target)))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try {

@@ -2,6 +2,7 @@ package org.connectionregistry.benchmarks.load;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.connectionregistry.commandline.Durations;
 
 /**
  * One load run: which RPC, how many calls in flight over how many connections, for how long, and
@@ -60,7 +61,7 @@ public record LoadSettings(
         + ", concurrency " + concurrency
         + " over " + effectiveChannels() + " channel(s)"
         + ", " + clients + " client IDs"
-        + ", warm-up " + DurationConverter.format(warmup)
-        + ", measured " + DurationConverter.format(duration);
+        + ", warm-up " + Durations.format(warmup)
+        + ", measured " + Durations.format(duration);
   }
 }

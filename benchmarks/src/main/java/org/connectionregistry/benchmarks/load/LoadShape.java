@@ -1,6 +1,7 @@
 package org.connectionregistry.benchmarks.load;
 
 import java.time.Duration;
+import org.connectionregistry.commandline.DurationConverter;
 import picocli.CommandLine.Option;
 
 /**

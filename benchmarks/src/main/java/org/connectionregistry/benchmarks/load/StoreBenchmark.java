@@ -15,6 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.connectionregistry.commandline.DurationConverter;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -202,7 +205,7 @@ public final class StoreBenchmark implements Callable<Integer> {
   private Measured measure(
       Store store, String storeArg, LoadSettings settings, List<ServerProcess> started)
       throws IOException, InterruptedException {
-    int port = ServerProcess.freePort();
+    int port = FreePort.onLoopback();
     List<String> command = pinned();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(words(jvmFlags));
@@ -210,7 +213,12 @@ public final class StoreBenchmark implements Callable<Integer> {
         List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port",
             Integer.toString(port), "--store", storeArg));
     ServerProcess server =
-        ServerProcess.start(store.label(), command, port, "Server is starting on port", startupTimeout);
+        ServerProcess.command(store.label(), command, port)
+            .readyWhenPrinting("Server is starting on port")
+            .startTimeout(startupTimeout)
+            // The file store reports its syncs as it closes, in the server's shutdown: give it time.
+            .stopGrace(Duration.ofSeconds(60))
+            .start();
     started.add(server);
     LoadResult result;
     try {
@@ -221,7 +229,8 @@ public final class StoreBenchmark implements Callable<Integer> {
     }
     Optional<Double> writesPerSync = Optional.empty();
     if (store == Store.FILE) {
-      Optional<String> line = server.lastLineContaining("writes per sync");
+      Optional<String> line =
+          server.outputText().lines().filter(text -> text.contains("writes per sync")).reduce((first, last) -> last);
       if (line.isPresent()) {
         Matcher matcher = WRITES_PER_SYNC.matcher(line.get());
         if (matcher.find() && Long.parseLong(matcher.group(2)) > 0) {
@@ -235,7 +244,7 @@ public final class StoreBenchmark implements Callable<Integer> {
 
   private ServerProcess startRedis(Path redisDir, List<String> extraArgs, List<ServerProcess> started)
       throws IOException, InterruptedException {
-    int port = ServerProcess.freePort();
+    int port = FreePort.onLoopback();
     Files.createDirectories(redisDir);
     List<String> command = pinned();
     command.addAll(
@@ -243,7 +252,10 @@ public final class StoreBenchmark implements Callable<Integer> {
             "--save", "", "--appendonly", "no", "--dir", redisDir.toString()));
     command.addAll(extraArgs);
     ServerProcess redis =
-        ServerProcess.start("redis", command, port, "Ready to accept connections", startupTimeout);
+        ServerProcess.command("redis", command, port)
+            .readyWhenPrinting("Ready to accept connections")
+            .startTimeout(startupTimeout)
+            .start();
     started.add(redis);
     return redis;
   }

@@ -2,13 +2,19 @@ package org.connectionregistry.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** Compare end to end, with two bare servers as processes: the full server may not exist yet. */
+@Feature("Performance")
+@Story("Full server against a bare one")
+@DisplayName("Benchmarks: the full server compared with a bare grpc-java server")
 class CompareTest {
 
   private static final String BARE_ARGS =
@@ -34,6 +40,7 @@ class CompareTest {
   }
 
   @Test
+  @DisplayName("compares both servers and prints the table, the ratios and the targets")
   void comparesBothServersAndPrintsTheTableRatiosAndTargets() {
     int exitCode =
         run(
@@ -58,6 +65,7 @@ class CompareTest {
   }
 
   @Test
+  @DisplayName("a full server that cannot start is reported, and the bare server is stopped")
   void fullServerThatCannotStartIsReportedAndTheBareServerIsStopped() {
     int exitCode =
         run(

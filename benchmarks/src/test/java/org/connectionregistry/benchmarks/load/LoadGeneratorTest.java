@@ -3,17 +3,24 @@ package org.connectionregistry.benchmarks.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Server;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+@Feature("Performance")
+@Story("Load generator")
+@DisplayName("Benchmarks: the gRPC load generator")
 class LoadGeneratorTest {
 
   private Server server;
@@ -55,6 +62,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a SendMessage run completes its calls without errors and reports throughput and percentiles")
   void sendMessageRunCompletesCallsWithoutErrorsAndReportsThroughputAndPercentiles() {
     int exitCode = run(shortRun("--rpc", "send"));
 
@@ -70,6 +78,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a GetClientStatus run completes its calls without errors")
   void getClientStatusRunCompletesCallsWithoutErrors() {
     int exitCode = run(shortRun("--rpc", "status"));
 
@@ -80,8 +89,9 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a server that is not there is reported as errors, with the first cause and exit code 1")
   void serverThatIsNotThereIsReportedAsErrorsWithTheFirstCauseAndExitCodeOne() throws Exception {
-    int deadPort = ServerProcess.freePort();
+    int deadPort = FreePort.onLoopback();
 
     CommandLine commandLine = Cli.commandLine(new LoadGenerator());
     commandLine.setOut(new PrintWriter(out, true));
@@ -99,6 +109,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("a malformed target is rejected with a clear message")
   void malformedTargetIsRejectedWithAClearMessage() {
     int exitCode = run("--target", "localhost");
 
@@ -108,6 +119,7 @@ class LoadGeneratorTest {
   }
 
   @Test
+  @DisplayName("an unreadable duration is rejected with a clear message")
   void unreadableDurationIsRejectedWithAClearMessage() {
     int exitCode = run("--target", "127.0.0.1:" + server.getPort(), "--duration", "ten seconds");
 

@@ -7,8 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +35,7 @@ public final class ClientLauncher implements Callable<Integer> {
   @Option(
       names = "--deadline",
       defaultValue = "${env:CONNECTION_REGISTRY_DEADLINE:-5s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "How long to wait for each answer (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_DEADLINE).")
   Duration deadline;
 

@@ -19,6 +19,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.grpc.MessageLimits;
 
 /**
  * The console client's connection to its server: one gRPC channel on an event loop of its own,
@@ -42,12 +43,6 @@ public final class ServerConnection implements AutoCloseable {
 
   /** The name of the event loop's thread. */
   static final String EVENT_LOOP_THREAD = "connection-client-io";
-
-  /**
-   * The original server answers "all clients" in one message of about 29 bytes a client; the
-   * default 4 MiB limit would refuse registries past about 144,000 clients.
-   */
-  static final int MAX_INBOUND_MESSAGE_BYTES = 512 * 1024 * 1024;
 
   private static final long CLOSE_TIMEOUT_SECONDS = 2;
 
@@ -79,11 +74,16 @@ public final class ServerConnection implements AutoCloseable {
         NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+<<<<<<< HEAD
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     if (keepalive) {
       builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
     }
     this.managed = builder.build();
+=======
+            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
+            .build();
+>>>>>>> stores
     this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
     managed.getState(true);
   }

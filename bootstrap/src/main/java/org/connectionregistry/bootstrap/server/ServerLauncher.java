@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
 import org.connectionregistry.bootstrap.cli.Launcher;
+<<<<<<< HEAD
 import org.connectionregistry.application.port.out.SessionLedger;
+=======
+import org.connectionregistry.commandline.PositiveDurationConverter;
+>>>>>>> stores
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +57,7 @@ public final class ServerLauncher implements Callable<Integer> {
   @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:CONNECTION_REGISTRY_SHUTDOWN_GRACE:-5s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 

@@ -10,7 +10,6 @@ import io.qameta.allure.Story;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.adapter.grpc.client.GrpcConnectionClient;
@@ -21,6 +20,7 @@ import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
+import org.connectionregistry.testsupport.FreePort;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class ServerConnectionTest {
   @DisplayName("started before its server, the client gets an answer as soon as the server is up, "
       + "however often it failed before")
   void answersOnceTheServerIsUp() throws Exception {
-    int port = freePort();
+    int port = FreePort.onLoopback();
     String target = "127.0.0.1:" + port;
     try (ServerConnection connection = new ServerConnection(target)) {
       GrpcConnectionClient client = new GrpcConnectionClient(connection.channel(), target, DEADLINE);
@@ -63,7 +63,7 @@ class ServerConnectionTest {
   @DisplayName("closed, it leaves no thread of its own behind, so the client exits at once")
   @Story("Exit")
   void closeStopsItsEventLoop() throws Exception {
-    int port = freePort();
+    int port = FreePort.onLoopback();
     Server server = startServer(port);
     try {
       String target = "127.0.0.1:" + port;
@@ -93,11 +93,5 @@ class ServerConnectionTest {
         .filter(Thread::isAlive)
         .filter(thread -> thread.getName().startsWith(ServerConnection.EVENT_LOOP_THREAD))
         .count();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

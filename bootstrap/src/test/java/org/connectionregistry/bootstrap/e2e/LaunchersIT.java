@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,7 @@ class LaunchersIT {
   @Feature("Server")
   @Story("Starting and stopping")
   void serverStopsOnSigterm() throws Exception {
-    try (ServerProcess server = ServerProcess.start()) {
+    try (ServerProcess server = Servers.start()) {
       ClientRun.against(server.target(), "1", "before_stop", "Hello", "3");
 
       int exitCode = server.terminate(Duration.ofSeconds(10));
@@ -37,7 +39,7 @@ class LaunchersIT {
   @Feature("Console client")
   @Story("Server unavailable")
   void clientWithoutServer() throws Exception {
-    String target = "127.0.0.1:" + Processes.freePort();
+    String target = "127.0.0.1:" + FreePort.onLoopback();
 
     ClientRun run = ClientRun.against(target, "1", "user1", "Hello", "2", "", "3");
 

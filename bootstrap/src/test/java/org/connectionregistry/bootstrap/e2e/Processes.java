@@ -3,21 +3,19 @@ package org.connectionregistry.bootstrap.e2e;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.testsupport.JavaCommand;
 
 /**
- * For end-to-end tests: finds the packaged jars, the java binary and free loopback ports, and
- * reads what processes print.
+ * For end-to-end tests: finds the packaged jars, and feeds and reads the console client and
+ * other short-lived processes.
  */
 final class Processes {
 
@@ -40,25 +38,10 @@ final class Processes {
     return jar;
   }
 
+  /** {@code java -jar <jar> <args>}, with flags that make a short-lived JVM start fast. */
   static List<String> javaCommand(Path jar, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xshare:auto");
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-jar");
-    command.add(jar.toString());
-    command.addAll(List.of(args));
-    return command;
-  }
-
-  /** A port nobody listens on right now, on 127.0.0.1. */
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free loopback port", e);
-    }
+    return JavaCommand.ofJar(
+        List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"), jar, List.of(args));
   }
 
   /** What a process printed, and how it ended: with an exit code, or killed at the time limit. */

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 
 /**
  * Python's gRPC (grpcio) and protobuf, for the cross-language tests: the contract's .proto
@@ -79,8 +81,8 @@ final class PythonGrpc {
 
   /** Starts the Python server that plays the original system, on a free loopback port. */
   ServerProcess startOriginalServer() throws IOException, InterruptedException {
-    int port = Processes.freePort();
-    return ServerProcess.launch(
+    int port = FreePort.onLoopback();
+    return Servers.launch(
         "the original's Python server (grpcio) is started on 127.0.0.1:" + port,
         "Python server",
         python(SCRIPTS.resolve("original_server.py").toString(), String.valueOf(port)),

@@ -7,6 +7,7 @@ import io.qameta.allure.Story;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class PythonInteropIT {
   @DisplayName("a Python client built from the contract's .proto gets every answer of the wire table")
   @Story("A client of the original works unchanged")
   void pythonClientAgainstOurServer() throws Exception {
-    try (ServerProcess server = ServerProcess.start()) {
+    try (ServerProcess server = Servers.start()) {
       List<String> answers = python.callsAgainst(server.target(), WIRE_TABLE_CALLS);
 
       assertThat(answers).containsExactlyElementsOf(WIRE_TABLE_ANSWERS);
@@ -79,7 +80,7 @@ class PythonInteropIT {
       original.awaitLine(line -> line.contains("Warning: Invalid message type: Hurrah"), Duration.ofSeconds(5));
     }
     List<String> fromOurs;
-    try (ServerProcess ours = ServerProcess.start()) {
+    try (ServerProcess ours = Servers.start()) {
       fromOurs = python.callsAgainst(ours.target(), WIRE_TABLE_CALLS);
     }
 
@@ -107,7 +108,7 @@ class PythonInteropIT {
       original.awaitLine(line -> line.contains("Warning: Invalid message type: Hurrah"), Duration.ofSeconds(5));
     }
     ClientRun againstOurs;
-    try (ServerProcess ours = ServerProcess.start()) {
+    try (ServerProcess ours = Servers.start()) {
       againstOurs = ClientRun.against(ours.target(), script);
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -23,7 +24,7 @@ class SeedScenariosIT {
 
   @BeforeEach
   void startServer() throws Exception {
-    server = ServerProcess.start();
+    server = Servers.start();
   }
 
   @AfterEach

@@ -26,6 +26,8 @@ import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,13 +50,13 @@ class StoreScenariosIT {
     }
     script.addAll(List.of("1", "user_0", "Goodbye", "3"));
 
-    try (ServerProcess first = ServerProcess.start("--store", store)) {
+    try (ServerProcess first = Servers.start("--store", store)) {
       ClientRun run = ClientRun.against(first.target(), script.toArray(String[]::new));
       assertThat(run.answers().stream().filter(line -> line.startsWith("Server Response:")))
           .hasSize(clients + 1);
     } // close() kills the server with SIGKILL: no shutdown hook, no final commit
 
-    try (ServerProcess second = ServerProcess.start("--store", store)) {
+    try (ServerProcess second = Servers.start("--store", store)) {
       ClientRun listing = ClientRun.against(second.target(), "2", "", "3");
       List<String> statuses =
           listing.answers().stream().filter(line -> line.startsWith("Client ID: ")).toList();
@@ -72,7 +74,7 @@ class StoreScenariosIT {
     String store = "file:" + directory.resolve("group.db");
     int clients = 256;
     List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (ServerProcess first = ServerProcess.start("--store", store)) {
+    try (ServerProcess first = Servers.start("--store", store)) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(first.target()).usePlaintext().build();
       try {
         ClientServiceGrpc.ClientServiceStub stub = ClientServiceGrpc.newStub(channel);
@@ -106,7 +108,7 @@ class StoreScenariosIT {
     List<String> acked = List.copyOf(acknowledged);
     assertThat(acked).hasSizeGreaterThanOrEqualTo(clients / 2);
 
-    try (ServerProcess second = ServerProcess.start("--store", store)) {
+    try (ServerProcess second = Servers.start("--store", store)) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(second.target()).usePlaintext().build();
       try {
         java.util.Map<String, String> statuses =
@@ -129,8 +131,8 @@ class StoreScenariosIT {
   @Story("Redis Cluster store")
   void redisClusterServesAndFailsOver() throws Exception {
     try (RedisCluster cluster = RedisCluster.start();
-        ServerProcess one = ServerProcess.start("--store", cluster.uri());
-        ServerProcess other = ServerProcess.start("--store", cluster.uri())) {
+        ServerProcess one = Servers.start("--store", cluster.uri());
+        ServerProcess other = Servers.start("--store", cluster.uri())) {
       ClientRun.against(one.target(), "1", "cluster_user", "Hello", "3");
       assertThat(ClientRun.against(other.target(), "2", "cluster_user", "3").answers())
           .contains("Client ID: cluster_user, Status: connected");
@@ -173,8 +175,8 @@ class StoreScenariosIT {
   @Story("Redis store")
   void twoServersShareRedis() throws Exception {
     try (RedisServer redis = RedisServer.start();
-        ServerProcess one = ServerProcess.start("--store", redis.uri());
-        ServerProcess other = ServerProcess.start("--store", redis.uri())) {
+        ServerProcess one = Servers.start("--store", redis.uri());
+        ServerProcess other = Servers.start("--store", redis.uri())) {
       ClientRun.against(one.target(), "1", "shared_user", "Hello", "3");
 
       ClientRun read = ClientRun.against(other.target(), "2", "shared_user", "3");
@@ -189,7 +191,7 @@ class StoreScenariosIT {
   @Story("Store outages")
   void redisOutageAndRecovery() throws Exception {
     try (RedisServer redis = RedisServer.start();
-        ServerProcess server = ServerProcess.start("--store", redis.uri())) {
+        ServerProcess server = Servers.start("--store", redis.uri())) {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(server.target()).usePlaintext().build();
       try {
         ClientRun.against(server.target(), "1", "before", "Hello", "3");
@@ -261,7 +263,7 @@ class StoreScenariosIT {
   @DisplayName("Redis not reachable at start-up stops the server with one clear line naming it")
   @Story("Store outages")
   void redisDownAtStart() throws Exception {
-    int port = Processes.freePort();
+    int port = FreePort.onLoopback();
 
     ServerExit failure = startExpectingFailure("--store", "redis://127.0.0.1:" + port);
 
@@ -299,7 +301,7 @@ class StoreScenariosIT {
   /** Starts a server on 127.0.0.1 with {@code args}, expecting it to fail and exit. */
   private static ServerExit startExpectingFailure(String... args) throws Exception {
     List<String> all =
-        new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(Processes.freePort())));
+        new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(FreePort.onLoopback())));
     all.addAll(List.of(args));
     return ServerExit.of(all.toArray(String[]::new));
   }

@@ -62,11 +62,6 @@ public final class GrpcServer {
     health.setStatus(SERVICE_NAME, status);
   }
 
-  /** The health status of every service; storage adapters may report through it. */
-  public HealthStatusManager health() {
-    return health;
-  }
-
   /**
    * Stops gracefully: health turns NOT_SERVING so load balancers look elsewhere, new calls are
    * refused, calls in flight get up to {@code grace} to finish, and whatever is left is then

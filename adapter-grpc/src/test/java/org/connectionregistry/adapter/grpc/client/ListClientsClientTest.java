@@ -10,6 +10,8 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,12 +34,14 @@ import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * "All clients" as the client adapter reads them: through ListClients from our server, through
  * GetClientStatus("") from a server that predates ListClients, over Netty on 127.0.0.1.
  */
+@DisplayName("gRPC client adapter: all clients from our server and from older ones")
 class ListClientsClientTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -61,6 +65,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("our server lists many pages of clients, in client-ID order")
   void ourServerListsManyPagesOfClientsInClientIdOrder() throws IOException {
     int count = 3 * ClientServiceEndpoint.LISTING_PAGE_SIZE + 5;
     List<ClientConnection> expected = new ArrayList<>();
@@ -80,11 +87,17 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("our server with no clients lists none")
   void ourServerWithNoClientsListsNone() throws IOException {
     assertThat(clientOf(startOurServer()).listClients()).isEmpty();
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("a page of clients starts after the given ID and holds at most the limit")
   void aPageOfClientsStartsAfterTheGivenIdAndHoldsAtMostTheLimit() throws IOException {
     for (String id : List.of("a", "b", "c", "d", "e")) {
       registry.record(ClientId.of(id), ConnectionStatus.CONNECTED);
@@ -98,6 +111,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  @DisplayName("a server without ListClients is asked the legacy way, and its answer is sorted")
   void aServerWithoutListClientsIsAskedTheLegacyWayAndItsAnswerSorted() throws IOException {
     LegacyServer legacy = new LegacyServer(Map.of("b", "disconnected", "a", "connected"));
     startForeign(legacy.definition());
@@ -113,6 +129,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  @DisplayName("a legacy answer larger than 4 MiB is accepted when the channel allows it")
   void aLegacyAnswerLargerThanFourMebibytesIsAcceptedWhenTheChannelAllowsIt() throws IOException {
     Map<String, String> statuses = new LinkedHashMap<>();
     for (int i = 0; i < 200_000; i++) {
@@ -138,6 +157,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Console client")
+  @Story("Server unavailable")
+  @DisplayName("a server that stops sending pages is unavailable after the deadline")
   void aServerThatStopsSendingPagesIsUnavailableAfterTheDeadline() throws IOException {
     ListedClient first = ListedClient.newBuilder().setClientId("a").setStatus("connected").build();
     startForeign(
@@ -156,6 +178,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  @DisplayName("pages out of order from another server are sorted")
   void pagesOutOfOrderFromAnotherServerAreSorted() throws IOException {
     startForeign(
         streamingServer(
@@ -173,6 +198,9 @@ class ListClientsClientTest {
   }
 
   @Test
+  @Feature("Compatibility")
+  @Story("Servers other than ours")
+  @DisplayName("a listed client ID our rules refuse is an error naming it")
   void aListedClientIdOurRulesRefuseIsARemoteCallErrorNamingIt() throws IOException {
     startForeign(
         streamingServer(

@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,12 +26,16 @@ import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * The ListClients call as a grpcurl user or another client sees it: every client, in client-ID
  * order, in bounded pages. Subclasses choose the transport.
  */
+// Allure reads labels of inherited test methods from the class only: they are set here.
+@Feature("Reading status")
+@Story("Status of all clients")
 abstract class ListClientsContractTest {
 
   /** Enough clients for two full pages and a part page. */
@@ -63,6 +69,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients on an empty registry lists no clients and ends the call")
   void anEmptyRegistryListsNoClientsAndEndsTheCall() {
     List<ListClientsResponse> pages = list(ListClientsRequest.getDefaultInstance());
 
@@ -70,6 +77,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients sends every client once, in client-ID order, with its status, across many pages")
   void everyClientComesOnceInClientIdOrderWithItsStatusAcrossManyPages() {
     List<String> expected = new ArrayList<>();
     // Registered out of order, so the order must be the server's doing.
@@ -96,6 +104,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients orders IDs in any script as the registry orders them")
   void idsInAnyScriptAreOrderedAsTheRegistryOrdersThem() {
     List<String> ids = List.of("Zoë", "user_1", "ユーザー", "a.b@c", "User-2", "ä");
     ids.forEach(id -> registry.record(ClientId.of(id), CONNECTED));
@@ -106,6 +115,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients after a client ID starts after that ID, even if it is not registered")
   void afterClientIdStartsAfterThatIdEvenIfItIsNotRegistered() {
     for (String id : List.of("a", "b", "c", "d")) {
       registry.record(ClientId.of(id), CONNECTED);
@@ -119,6 +129,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients with a limit sends at most that many clients, even across pages")
   void limitCapsHowManyClientsComeEvenAcrossPages() {
     for (int i = 0; i < MANY; i++) {
       registry.record(ClientId.of(String.format("c%05d", i)), CONNECTED);
@@ -134,6 +145,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("ListClients after an invalid client ID is INVALID_ARGUMENT, saying why")
   void anInvalidAfterClientIdIsInvalidArgumentSayingWhy() {
     StatusRuntimeException error =
         catchThrowableOfType(
@@ -146,6 +158,7 @@ abstract class ListClientsContractTest {
   }
 
   @Test
+  @DisplayName("the legacy GetClientStatus(\"\") still answers every client in one message")
   void theLegacyCallStillAnswersEveryClientInOneMessage() {
     registry.record(ClientId.of("a"), CONNECTED);
     registry.record(ClientId.of("b"), DISCONNECTED);

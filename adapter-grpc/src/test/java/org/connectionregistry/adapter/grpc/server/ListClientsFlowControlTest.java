@@ -8,6 +8,8 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.qameta.allure.Feature;
+import io.qameta.allure.Story;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * only once the reader has room for it. In-process, where "room" is exactly the pages the reader
  * asked for, so the bound can be checked without any timing.
  */
+@DisplayName("ListClients: paced by gRPC flow control")
 class ListClientsFlowControlTest {
 
   private static final int PAGES = 10;
@@ -67,6 +71,9 @@ class ListClientsFlowControlTest {
   }
 
   @Test
+  @Feature("Reading status")
+  @Story("Status of all clients")
+  @DisplayName("the server reads no more pages from the registry than the reader has asked for")
   void theServerReadsNoMorePagesThanTheReaderHasAskedFor() throws InterruptedException {
     SlowReader reader = new SlowReader();
     ClientServiceGrpc.newStub(channel).listClients(ListClientsRequest.getDefaultInstance(), reader);

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.connectionregistry.testsupport.FreePort;
 
 /**
  * A real {@code redis-server} for tests: on a free port of 127.0.0.1, without persistence, in a
@@ -47,7 +47,7 @@ public final class RedisServer implements AutoCloseable {
   /** The same, with more {@code redis-server} arguments, e.g. {@code --cluster-enabled yes}. */
   public static RedisServer start(List<String> extraArgs) throws IOException, InterruptedException {
     Path directory = Files.createTempDirectory("redis-test");
-    RedisServer server = new RedisServer(freePort(), directory, extraArgs);
+    RedisServer server = new RedisServer(FreePort.onLoopback(), directory, extraArgs);
     server.startProcess();
     return server;
   }
@@ -187,11 +187,5 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     return line.toString(UTF_8);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

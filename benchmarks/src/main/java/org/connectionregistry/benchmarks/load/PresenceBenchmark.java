@@ -27,6 +27,10 @@ import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ConnectEvent;
 import org.connectionregistry.proto.ConnectRequest;
+import org.connectionregistry.commandline.DurationConverter;
+import org.connectionregistry.commandline.Durations;
+import org.connectionregistry.testsupport.FreePort;
+import org.connectionregistry.testsupport.ServerProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,12 +86,15 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
 
   @Override
   public Integer call() throws Exception {
-    int port = ServerProcess.freePort();
+    int port = FreePort.onLoopback();
     List<String> command =
         List.of(javaBin("java"), "-Xmx" + serverHeap, "-jar", serverJar.toString(),
             "--host", "127.0.0.1", "--port", Integer.toString(port));
     try (ServerProcess server =
-        ServerProcess.start("server", command, port, "Server is starting on port", Duration.ofSeconds(60))) {
+        ServerProcess.command("server", command, port)
+            .readyWhenPrinting("Server is starting on port")
+            .startTimeout(Duration.ofSeconds(60))
+            .start()) {
       ManagedChannel reader = channel(port);
       try {
         if (killTrials > 0) {
@@ -236,7 +243,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     System.out.printf(Locale.ROOT, "server live heap: %,d bytes without sessions, %,d with them: %,.0f bytes per session%n",
         heapBefore, heapWith, (heapWith - heapBefore) / (double) sessions);
     System.out.printf(Locale.ROOT, "server CPU while the sessions sit idle (keepalive only): %.3f cores over %s%n",
-        idleCores, DurationConverter.format(duration));
+        idleCores, Durations.format(duration));
     System.out.printf(Locale.ROOT, "SendMessage, %d in flight: %,.0f calls/s without sessions, %,.0f with %,d held: ratio %.3f (p99 %.0f vs %.0f us)%n",
         concurrency, without.throughput(), with.throughput(), sessions,
         with.throughput() / without.throughput(), with.percentileMicros(99), without.percentileMicros(99));

@@ -74,16 +74,11 @@ public final class ServerConnection implements AutoCloseable {
         NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-<<<<<<< HEAD
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES);
     if (keepalive) {
       builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
     }
     this.managed = builder.build();
-=======
-            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
-            .build();
->>>>>>> stores
     this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
     managed.getState(true);
   }

@@ -5,11 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.bootstrap.cli.Launcher;
-<<<<<<< HEAD
 import org.connectionregistry.application.port.out.SessionLedger;
-=======
 import org.connectionregistry.commandline.PositiveDurationConverter;
->>>>>>> stores
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package org.connectionregistry.bootstrap.server;
 
 import java.time.Duration;
-import org.connectionregistry.bootstrap.cli.DurationConverter;
+import org.connectionregistry.commandline.PositiveDurationConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,7 +16,7 @@ public final class SessionOptions {
   @Option(
       names = "--session-timeout",
       defaultValue = "${env:CONNECTION_REGISTRY_SESSION_TIMEOUT:-5s}",
-      converter = DurationConverter.class,
+      converter = PositiveDurationConverter.class,
       description = "A client whose session is gone (process died, link dropped or silent) is shown "
           + "disconnected within this; one that comes back within two fifths of it never is "
           + "(default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_SESSION_TIMEOUT).")

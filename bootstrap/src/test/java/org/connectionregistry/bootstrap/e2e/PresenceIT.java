@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
+import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class PresenceIT {
   @Story("A client that dies is shown disconnected")
   @DisplayName("a present client killed with SIGKILL is shown disconnected within 5 s")
   void killedClientIsDisconnectedWithinBound() throws Exception {
-    try (ServerProcess server = ServerProcess.start();
+    try (ServerProcess server = Servers.start();
         Status status = new Status(server.target());
         PresentClient client = PresentClient.start(server.target(), "user_1")) {
       assertThat(status.of("user_1")).isEqualTo("connected");
@@ -57,7 +58,7 @@ class PresenceIT {
   @DisplayName("a present client whose connection drops reconnects by itself within the grace and is never shown disconnected")
   void clientBackWithinGraceNeverFlickers() throws Exception {
     // A grace of 6 s (two fifths of 15 s), so a reconnect on a busy machine is in time.
-    try (ServerProcess server = ServerProcess.start("--session-timeout", "15s");
+    try (ServerProcess server = Servers.start("--session-timeout", "15s");
         TcpProxy proxy = new TcpProxy(server.port());
         Status status = new Status(server.target());
         PresentClient client = PresentClient.start("127.0.0.1:" + proxy.port(), "user_2")) {
@@ -88,7 +89,7 @@ class PresenceIT {
   @Story("An ended session disconnects at once")
   @DisplayName("a present client whose input ends leaves: disconnected at once, exit code 0")
   void endOfInputLeaves() throws Exception {
-    try (ServerProcess server = ServerProcess.start();
+    try (ServerProcess server = Servers.start();
         Status status = new Status(server.target());
         PresentClient client = PresentClient.start(server.target(), "user_3")) {
       int exit = client.endInput();
@@ -103,7 +104,7 @@ class PresenceIT {
   @Story("Goodbye ends that ID's sessions")
   @DisplayName("Goodbye from the menu ends a present client's session; it says so and exits")
   void goodbyeEndsPresentClient() throws Exception {
-    try (ServerProcess server = ServerProcess.start();
+    try (ServerProcess server = Servers.start();
         PresentClient client = PresentClient.start(server.target(), "user_4")) {
       ClientRun run = ClientRun.against(server.target(), "1", "user_4", "Goodbye", "2", "user_4", "3");
 
@@ -121,11 +122,11 @@ class PresenceIT {
   @DisplayName("on the file store, a server restarted after kill -9 expires the sessions its predecessor held")
   void fileStoreRestartExpiresInheritedSessions() throws Exception {
     String store = "file:" + directory.resolve("registry.db");
-    try (ServerProcess first = ServerProcess.start("--store", store);
+    try (ServerProcess first = Servers.start("--store", store);
         PresentClient client = PresentClient.start(first.target(), "user_5")) {
       client.kill9();
     } // the server is killed with SIGKILL too, before its grace ran out
-    try (ServerProcess second = ServerProcess.start("--store", store);
+    try (ServerProcess second = Servers.start("--store", store);
         Status status = new Status(second.target())) {
       Duration took = status.await("user_5", "disconnected", Duration.ofSeconds(20));
 

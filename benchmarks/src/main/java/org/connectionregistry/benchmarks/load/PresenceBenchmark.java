@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,6 +56,9 @@ import picocli.CommandLine.Option;
     description = "Times how fast dead and silent session holders are shown disconnected, and "
         + "what many held sessions cost a server.")
 public final class PresenceBenchmark implements java.util.concurrent.Callable<Integer> {
+
+  /** Sessions being opened at any one time. */
+  private static final int OPENING_AT_ONCE = 2_000;
 
   @Option(names = "--server-jar", defaultValue = "bootstrap/target/connection-server.jar")
   Path serverJar;
@@ -148,7 +152,8 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
         try (SilentProxy proxy = new SilentProxy(port)) {
           ManagedChannel channel = channel(proxy.port());
           CountDownLatch connected = new CountDownLatch(1);
-          new GrpcSessionClient(channel, "proxy", retries)
+          var session =
+              new GrpcSessionClient(channel, "proxy", retries)
               .hold(
                   ClientId.of(id),
                   new SessionListener() {
@@ -170,6 +175,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
           long frozen = System.nanoTime();
           proxy.freeze();
           nanos[i] = awaitStatus(reader, id, "disconnected", Duration.ofSeconds(30)) - frozen;
+          session.drop();
           channel.shutdownNow();
           System.out.printf(Locale.ROOT, "  silent trial %d: %d ms%n", i + 1, nanos[i] / 1_000_000);
         }
@@ -195,7 +201,11 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     AtomicReference<String> firstFailure = new AtomicReference<>();
     List<StreamObserver<ConnectRequest>> held = new ArrayList<>(sessions);
     long opening = System.nanoTime();
+    // Opened a few thousand at a time, as clients arrive in life: a burst of 100,000 at once would
+    // starve this process's event loops of the time to answer the server's keepalive pings.
+    Semaphore pending = new Semaphore(OPENING_AT_ONCE);
     for (int i = 0; i < sessions; i++) {
+      pending.acquire();
       StreamObserver<ConnectRequest> call =
           ClientServiceGrpc.newStub(channels.get(i % connections))
               .connect(
@@ -204,6 +214,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
                     public void onNext(ConnectEvent event) {
                       if (event.getKind() == ConnectEvent.Kind.CONNECTED) {
                         connected.countDown();
+                        pending.release();
                       }
                     }
 
@@ -212,6 +223,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
                       failures.incrementAndGet();
                       firstFailure.compareAndSet(null, t.toString());
                       connected.countDown();
+                      pending.release();
                     }
 
                     @Override

@@ -6,6 +6,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.application.port.in.HoldSessionUseCase;
@@ -198,7 +199,13 @@ public final class GrpcSessionClient implements HoldSessionUseCase {
         if (tellLost) {
           listener.lost(describe(status));
         }
-        retries.schedule(RemoteSession.this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+          retries.schedule(RemoteSession.this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          synchronized (RemoteSession.this) {
+            over = true; // the owner shut the client down: nothing more to hold on for
+          }
+        }
       }
 
       @Override

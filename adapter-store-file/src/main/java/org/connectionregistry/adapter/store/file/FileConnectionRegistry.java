@@ -181,9 +181,12 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     PendingWrite write = new PendingWrite(clientId.value(), status.label());
     closeLock.readLock().lock();
     try {
-      RegistryUnavailableException refusal = refusal();
-      if (refusal != null) {
-        return CompletableFuture.failedStage(refusal);
+      // The file itself is checked once per batch by the committer, not once per call here.
+      if (closed) {
+        return CompletableFuture.failedStage(new RegistryUnavailableException(name + " is closed"));
+      }
+      if (failure != null) {
+        return CompletableFuture.failedStage(failure);
       }
       queue.add(write);
     } finally {

@@ -26,6 +26,7 @@ final class ArchitectureRules {
   static final String CONSOLE_ADAPTER = "org.connectionregistry.adapter.console..";
   static final String FILE_STORE_ADAPTER = "org.connectionregistry.adapter.store.file..";
   static final String REDIS_STORE_ADAPTER = "org.connectionregistry.adapter.store.redis..";
+  static final String METRICS_ADAPTER = "org.connectionregistry.adapter.metrics..";
   static final String ADAPTERS = "org.connectionregistry.adapter..";
   static final String BOOTSTRAP = "org.connectionregistry.bootstrap..";
   static final String BENCHMARKS = "org.connectionregistry.benchmarks..";
@@ -36,7 +37,7 @@ final class ArchitectureRules {
   static final List<String> EVERY_MODULE =
       List.of(
           DOMAIN, APPLICATION, GENERATED_PROTO, GRPC_ADAPTER, CONSOLE_ADAPTER, FILE_STORE_ADAPTER,
-          REDIS_STORE_ADAPTER, BOOTSTRAP, BENCHMARKS, COMMAND_LINE, TEST_SUPPORT);
+          REDIS_STORE_ADAPTER, METRICS_ADAPTER, BOOTSTRAP, BENCHMARKS, COMMAND_LINE, TEST_SUPPORT);
 
   private ArchitectureRules() {}
 
@@ -57,6 +58,7 @@ final class ArchitectureRules {
           .adapter("console", CONSOLE_ADAPTER)
           .adapter("store.file", FILE_STORE_ADAPTER)
           .adapter("store.redis", REDIS_STORE_ADAPTER)
+          .adapter("metrics", METRICS_ADAPTER)
           .withOptionalLayers(true)
           .ignoreDependency(resideInAnyPackage(BOOTSTRAP, BENCHMARKS), alwaysTrue())
           .because("the hexagon's dependencies point inwards and adapters do not know each other");
@@ -183,4 +185,16 @@ final class ArchitectureRules {
           .should()
           .onlyDependOnClassesThat()
           .resideInAnyPackage(TEST_SUPPORT, COMMAND_LINE, "java..");
+
+  /**
+   * Micrometer and the Prometheus client belong to the metrics adapter: bootstrap wires its
+   * ServerMetrics, and nothing else measures or exposes anything with them directly.
+   */
+  static final ArchRule METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(METRICS_ADAPTER, BENCHMARKS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.micrometer..", "io.prometheus..");
 }

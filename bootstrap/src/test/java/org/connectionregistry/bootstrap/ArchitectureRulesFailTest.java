@@ -15,6 +15,7 @@ import org.connectionregistry.adapter.console.archfixture.ConsoleThatBuildsProto
 import org.connectionregistry.adapter.console.archfixture.ConsoleWiredByDagger;
 import org.connectionregistry.adapter.grpc.archfixture.EndpointThatHoldsTheSessionService;
 import org.connectionregistry.adapter.grpc.archfixture.EndpointThatReadsClientSettings;
+import org.connectionregistry.adapter.metrics.archfixture.MetricsThatReadTheEndpoint;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.file.archfixture.FileStoreThatReadsRedis;
@@ -30,6 +31,7 @@ import org.connectionregistry.benchmarks.archfixture.BenchmarkThatWiresItsOwnSer
 import org.connectionregistry.benchmarks.load.LoadSettings;
 import org.connectionregistry.bootstrap.archfixture.LauncherThatPicksAFreePort;
 import org.connectionregistry.bootstrap.archfixture.WiringThatBuildsProtobuf;
+import org.connectionregistry.bootstrap.archfixture.WiringThatCountsCalls;
 import org.connectionregistry.bootstrap.client.ClientSettings;
 import org.connectionregistry.commandline.archfixture.DurationPerClient;
 import org.connectionregistry.domain.ClientId;
@@ -200,6 +202,21 @@ class ArchitectureRulesFailTest {
     assertBreaks(
         ArchitectureRules.THE_TEST_SUPPORT_KNOWS_NOTHING_OF_THE_REGISTRY,
         ProcessThatKnowsClients.class);
+  }
+
+  @Test
+  @DisplayName("the metrics rule fails on wiring that uses Micrometer itself")
+  void theMetricsRuleFailsOutsideTheMetricsAdapter() {
+    assertBreaks(
+        ArchitectureRules.METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER,
+        WiringThatCountsCalls.class);
+  }
+
+  @Test
+  @DisplayName("the hexagon fails when the metrics adapter depends on the gRPC adapter")
+  void theHexagonFailsWhenTheMetricsAdapterUsesTheGrpcAdapter() {
+    assertBreaks(
+        ArchitectureRules.THE_HEXAGON, MetricsThatReadTheEndpoint.class, ClientServiceEndpoint.class);
   }
 
   /**

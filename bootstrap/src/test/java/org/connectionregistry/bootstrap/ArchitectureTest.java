@@ -161,6 +161,13 @@ class ArchitectureTest {
     check(ArchitectureRules.THE_TEST_SUPPORT_KNOWS_NOTHING_OF_THE_REGISTRY);
   }
 
+  @Test
+  @Story("Metrics stay in adapter-metrics")
+  @DisplayName("Micrometer and the Prometheus client stay inside the metrics adapter")
+  void metricsLibrariesStayInsideTheMetricsAdapter() {
+    check(ArchitectureRules.METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER);
+  }
+
   /** Checks a rule as one report step that reads the rule's own words. */
   private static void check(ArchRule rule) {
     Allure.step("ArchUnit rule: " + rule.getDescription(), () -> rule.check(productionClasses));

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps every status in this process's memory, as the original system did: fast, shared by all
@@ -36,12 +37,56 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
       new ConcurrentSkipListMap<>();
   private volatile boolean closed;
 
+  /** Most clients it holds; {@link Long#MAX_VALUE} for no limit. */
+  private final long capacity;
+
+  /** Counts clients for the capacity check; the skip list's own size() walks every entry. */
+  private final AtomicLong size = new AtomicLong();
+
+  /** A registry without a limit on the number of clients. */
+  public InMemoryConnectionRegistry() {
+    this(Long.MAX_VALUE);
+  }
+
+  /**
+   * A registry of at most {@code capacity} clients: a new client beyond it is refused with
+   * {@link RegistryFullException}, while the clients it holds can still change their status.
+   */
+  public InMemoryConnectionRegistry(long capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+    }
+    this.capacity = capacity;
+  }
+
   @Override
   public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
     if (closed) {
       return closedStage();
     }
-    statuses.put(clientId.value(), status);
+    String key = clientId.value();
+    if (capacity == Long.MAX_VALUE) {
+      if (statuses.put(key, status) == null) {
+        size.incrementAndGet();
+      }
+      return DONE;
+    }
+    // A known client only changes its status; a new one takes a place first, so that two new
+    // clients racing for the last place cannot both get it.
+    if (statuses.replace(key, status) != null) {
+      return DONE;
+    }
+    if (size.incrementAndGet() > capacity) {
+      size.decrementAndGet();
+      if (statuses.replace(key, status) != null) {
+        return DONE; // it was added meanwhile by another call
+      }
+      return CompletableFuture.failedFuture(new RegistryFullException(clientId, capacity));
+    }
+    if (statuses.putIfAbsent(key, status) != null) {
+      size.decrementAndGet();
+      statuses.put(key, status);
+    }
     return DONE;
   }
 
@@ -91,7 +136,12 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
   /** How many clients are registered. */
   public int size() {
-    return statuses.size();
+    return (int) Math.min(Integer.MAX_VALUE, size.get());
+  }
+
+  /** Most clients this registry holds; {@link Long#MAX_VALUE} when there is no limit. */
+  public long capacity() {
+    return capacity;
   }
 
   /** True until closed: the memory is this process's own, so it cannot go away otherwise. */
@@ -105,6 +155,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   public void close() {
     closed = true;
     statuses.clear();
+    size.set(0);
   }
 
   @Override

@@ -12,6 +12,7 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
+import org.connectionregistry.domain.RegistryFullException;
 import org.connectionregistry.domain.RegistryUnavailableException;
 
 /**
@@ -28,6 +29,8 @@ import org.connectionregistry.domain.RegistryUnavailableException;
  *       <td>{@link InvalidInputException}, same description</td></tr>
  *   <tr><td>{@link ClientNotFoundException}</td><td>{@code NOT_FOUND}</td>
  *       <td>the same, for the client asked about</td></tr>
+ *   <tr><td>{@link RegistryFullException}</td><td>{@code RESOURCE_EXHAUSTED}</td>
+ *       <td>{@link RemoteCallFailedException}, naming the code and the description</td></tr>
  *   <tr><td>{@link RegistryUnavailableException}</td><td>{@code UNAVAILABLE}</td>
  *       <td>the same, {@code Server <target> is unavailable (<description>)}</td></tr>
  *   <tr><td>anything else</td><td>{@code INTERNAL}, {@value #INTERNAL_ERROR_DESCRIPTION}</td>
@@ -74,6 +77,9 @@ public final class StatusMapping {
     }
     if (e instanceof ClientNotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage());
+    }
+    if (e instanceof RegistryFullException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     }
     if (e instanceof RegistryUnavailableException) {
       return Status.UNAVAILABLE.withDescription(bounded(e.getMessage()));

@@ -20,6 +20,7 @@ public interface ClientComponent {
   interface Factory {
     ClientComponent create(
         @BindsInstance ClientSettings settings,
+        @BindsInstance ClientSecurityOptions.ClientSecurity security,
         @BindsInstance InputStream in,
         @BindsInstance PrintStream out);
   }

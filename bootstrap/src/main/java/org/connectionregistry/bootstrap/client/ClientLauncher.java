@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import org.connectionregistry.bootstrap.cli.Launcher;
 import org.connectionregistry.commandline.PositiveDurationConverter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code java -jar connection-client.jar}: the interactive menu of the original client. */
 @Command(
@@ -39,8 +42,13 @@ public final class ClientLauncher implements Callable<Integer> {
       description = "How long to wait for each answer (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_DEADLINE).")
   Duration deadline;
 
+  @Mixin ClientSecurityOptions securityOptions;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
+    ClientSecurityOptions.ClientSecurity security = securityOptions.settings(spec);
     // UTF-8 whatever the locale, so that client IDs in any script print as typed. Buffered, with
     // no flush per line: the menu flushes before every prompt and after every page of a listing.
     PrintStream out =
@@ -50,7 +58,7 @@ public final class ClientLauncher implements Callable<Integer> {
             StandardCharsets.UTF_8);
     ClientComponent component =
         DaggerClientComponent.factory()
-            .create(new ClientSettings(target, deadline), System.in, out);
+            .create(new ClientSettings(target, deadline), security, System.in, out);
     try (ServerConnection connection = component.serverConnection()) {
       component.menu().run();
     } finally {

@@ -21,8 +21,9 @@ public abstract class ClientModule {
 
   @Provides
   @Singleton
-  static ServerConnection serverConnection(ClientSettings settings) {
-    return new ServerConnection(settings.target());
+  static ServerConnection serverConnection(
+      ClientSettings settings, ClientSecurityOptions.ClientSecurity security) {
+    return new ServerConnection(settings.target(), security);
   }
 
   @Provides

@@ -1,12 +1,12 @@
 package org.connectionregistry.bootstrap.client;
 
+import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -51,7 +51,12 @@ public final class ServerConnection implements AutoCloseable {
   private final Channel channel;
 
   ServerConnection(String target) {
-    this(target, false);
+    this(target, ClientSecurityOptions.ClientSecurity.none());
+  }
+
+  /** A connection with TLS and a bearer token as {@code security} says. */
+  ServerConnection(String target, ClientSecurityOptions.ClientSecurity security) {
+    this(target, security, false);
   }
 
   /**
@@ -59,10 +64,11 @@ public final class ServerConnection implements AutoCloseable {
    * 10 s, gRPC's shortest), so a server gone silent is noticed and the session reopened.
    */
   static ServerConnection forSessions(String target) {
-    return new ServerConnection(target, true);
+    return new ServerConnection(target, ClientSecurityOptions.ClientSecurity.none(), true);
   }
 
-  private ServerConnection(String target, boolean keepalive) {
+  private ServerConnection(
+      String target, ClientSecurityOptions.ClientSecurity security, boolean keepalive) {
     // Linux's epoll where Netty's native transport loads, as gRPC itself would choose; else NIO.
     boolean epoll = Epoll.isAvailable();
     this.eventLoop =
@@ -71,7 +77,7 @@ public final class ServerConnection implements AutoCloseable {
             new DefaultThreadFactory(EVENT_LOOP_THREAD, true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     NettyChannelBuilder builder =
-        NettyChannelBuilder.forTarget(target, InsecureChannelCredentials.create())
+        NettyChannelBuilder.forTarget(target, security.channel())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES);
@@ -79,7 +85,11 @@ public final class ServerConnection implements AutoCloseable {
       builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
     }
     this.managed = builder.build();
-    this.channel = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
+    Channel reconnecting = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
+    this.channel =
+        security.token() == null
+            ? reconnecting
+            : ClientInterceptors.intercept(reconnecting, new SendingToken(security.token()));
     managed.getState(true);
   }
 
@@ -95,6 +105,21 @@ public final class ServerConnection implements AutoCloseable {
     eventLoop
         .shutdownGracefully(0, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Sends the bearer token with every call. */
+  private static final class SendingToken implements ClientInterceptor {
+    private final CallCredentials token;
+
+    SendingToken(CallCredentials token) {
+      this.token = token;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return next.newCall(method, options.withCallCredentials(token));
+    }
   }
 
   /**

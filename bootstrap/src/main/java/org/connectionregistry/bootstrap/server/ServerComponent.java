@@ -2,14 +2,16 @@ package org.connectionregistry.bootstrap.server;
 
 import dagger.BindsInstance;
 import dagger.Component;
+import java.util.Optional;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.metrics.ServerMetrics;
 import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** Everything the server process runs, built for one set of settings. */
 @Singleton
-@Component(modules = ServerModule.class)
+@Component(modules = {ServerModule.class, MetricsModule.class})
 public interface ServerComponent {
 
   GrpcServer server();
@@ -18,9 +20,15 @@ public interface ServerComponent {
 
   SessionLedger sessionLedger();
 
+  /** Present when --metrics-port asks for metrics. */
+  Optional<ServerMetrics> metrics();
+
   @Component.Factory
   interface Factory {
     ServerComponent create(
-        @BindsInstance ServerSettings settings, @BindsInstance SessionSettings sessions);
+        @BindsInstance ServerSettings settings,
+        @BindsInstance ServerSecurity security,
+        @BindsInstance MetricsSettings metrics,
+        @BindsInstance SessionSettings sessions);
   }
 }

@@ -2,8 +2,10 @@ package org.connectionregistry.bootstrap.server;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.metrics.MetricsEndpoint;
 import org.connectionregistry.bootstrap.cli.Launcher;
 import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.commandline.PositiveDurationConverter;
@@ -58,6 +60,10 @@ public final class ServerLauncher implements Callable<Integer> {
       description = "How long calls in flight may finish on shutdown (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
+  @Mixin SecurityOptions securityOptions;
+
+  @Mixin ObservabilityOptions observability;
+
   @Mixin SessionOptions sessions;
 
   @Override
@@ -66,9 +72,22 @@ public final class ServerLauncher implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
+    ServerSecurity security = securityOptions.settings(spec);
+    OutOfMemoryGuard.install();
+    observability.applyLogFormat();
+    MetricsSettings metricsSettings;
+    try {
+      metricsSettings = observability.metrics();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     ServerComponent component =
         DaggerServerComponent.factory()
-            .create(new ServerSettings(host, port, store), sessions.settings());
+            .create(
+                new ServerSettings(host, port, store),
+                security,
+                metricsSettings,
+                sessions.settings());
     ConnectionRegistry registry;
     SessionLedger ledger;
     try {
@@ -80,7 +99,27 @@ public final class ServerLauncher implements Callable<Integer> {
           .println("connection-server: " + Launcher.describeOnce(e));
       return 1;
     }
-    GrpcServer server = component.server();
+    GrpcServer server;
+    try {
+      server = component.server();
+    } catch (RuntimeException e) {
+      // TLS files or token keys that cannot be used: one line naming them.
+      spec.commandLine().getErr().println("connection-server: " + Launcher.describeOnce(e));
+      ledger.close();
+      registry.close();
+      return 1;
+    }
+    Optional<MetricsEndpoint> metrics;
+    try {
+      metrics = ObservabilityOptions.serve(component.metrics(), metricsSettings);
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println("connection-server: cannot serve metrics on "
+              + metricsSettings.address() + ": " + Launcher.describe(e));
+      registry.close();
+      return 1;
+    }
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -88,6 +127,7 @@ public final class ServerLauncher implements Callable<Integer> {
           .getErr()
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
+      metrics.ifPresent(MetricsEndpoint::close);
       ledger.close();
       registry.close();
       return 1;
@@ -105,6 +145,7 @@ public final class ServerLauncher implements Callable<Integer> {
                     health.close();
                   }
                   server.stop(shutdownGrace);
+                  metrics.ifPresent(MetricsEndpoint::close);
                   ledger.close();
                   registry.close();
                   log.info("Server stopped.");
@@ -112,6 +153,9 @@ public final class ServerLauncher implements Callable<Integer> {
                 "shutdown"));
     log.info("Server is starting on port {}.", server.port());
     log.info("Statuses are kept in: {}.", store);
+    SecurityOptions.warnings(host, server.port(), security).forEach(log::warn);
+    metrics.ifPresent(
+        endpoint -> log.info("Metrics are served on port {} at /metrics.", endpoint.port()));
     server.awaitTermination();
     return 0;
   }

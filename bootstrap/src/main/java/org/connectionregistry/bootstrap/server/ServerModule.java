@@ -5,11 +5,13 @@ import dagger.Module;
 import dagger.Provides;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
+import java.util.Optional;
 import javax.inject.Singleton;
+import org.connectionregistry.adapter.grpc.security.CallProtection;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.adapter.grpc.server.SessionKeepalive;
+import org.connectionregistry.adapter.metrics.ServerMetrics;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
@@ -19,7 +21,7 @@ import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module(includes = {StoreModule.class, SessionModule.class})
+@Module(includes = {StoreModule.class, SecurityModule.class, SessionModule.class})
 public abstract class ServerModule {
 
   private ServerModule() {}
@@ -56,20 +58,26 @@ public abstract class ServerModule {
    * Netty on the configured address. Calls run on the transport's own threads whatever the store:
    * the storage port is asynchronous, so a handler only starts the store's work and returns, and
    * the answer goes out from the store's callback. Handing each call to a pool would cost more
-   * than the call, and a slow disk or network holds up no thread.
+   * than the call, and a slow disk or network holds up no thread. With metrics on, their
+   * interceptor sees every call of every service. Keepalive finds the silent peers of live
+   * sessions.
    */
   @Provides
-  static ServerBuilder<?> serverBuilder(ServerSettings settings, SessionSettings sessions) {
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-            .directExecutor();
+  static ServerBuilder<?> serverBuilder(
+      ServerSettings settings,
+      ServerSecurity security,
+      Optional<ServerMetrics> metrics,
+      SessionSettings sessions) {
+    NettyServerBuilder builder = SecurityModule.nettyBuilder(settings, security).directExecutor();
     SessionKeepalive.apply(builder, sessions.keepaliveInterval(), sessions.keepaliveTimeout());
+    metrics.ifPresent(m -> builder.intercept(m.callInterceptor()));
     return builder;
   }
 
   @Provides
   @Singleton
-  static GrpcServer grpcServer(ServerBuilder<?> builder, ClientServiceEndpoint endpoint) {
-    return new GrpcServer(builder, endpoint);
+  static GrpcServer grpcServer(
+      ServerBuilder<?> builder, ClientServiceEndpoint endpoint, CallProtection protection) {
+    return new GrpcServer(builder, endpoint, protection);
   }
 }

@@ -28,31 +28,33 @@ public final class StoreModule {
    */
   @Provides
   @Singleton
-  static ConnectionRegistry connectionRegistry(ServerSettings settings) {
-    return settings.store().match(OPEN);
+  static ConnectionRegistry connectionRegistry(ServerSettings settings, ServerSecurity security) {
+    return settings.store().match(opening(security));
   }
 
   /** Opens each kind of store. */
-  static final StoreSpec.Cases<ConnectionRegistry> OPEN =
-      new StoreSpec.Cases<>() {
-        @Override
-        public ConnectionRegistry memory(StoreSpec.Memory memory) {
-          return new InMemoryConnectionRegistry();
-        }
+  static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security) {
+    return new StoreSpec.Cases<>() {
+      @Override
+      public ConnectionRegistry memory(StoreSpec.Memory memory) {
+        // The one store on the heap: capped, so a flood of new client IDs cannot exhaust it.
+        return new InMemoryConnectionRegistry(security.maxClients());
+      }
 
-        @Override
-        public ConnectionRegistry file(StoreSpec.File file) {
-          return FileConnectionRegistry.open(file.path());
-        }
+      @Override
+      public ConnectionRegistry file(StoreSpec.File file) {
+        return FileConnectionRegistry.open(file.path());
+      }
 
-        @Override
-        public ConnectionRegistry redis(StoreSpec.Redis redis) {
-          return RedisConnectionRegistry.connect(redis.uri());
-        }
+      @Override
+      public ConnectionRegistry redis(StoreSpec.Redis redis) {
+        return RedisConnectionRegistry.connect(redis.uri());
+      }
 
-        @Override
-        public ConnectionRegistry redisCluster(StoreSpec.RedisCluster cluster) {
-          return RedisConnectionRegistry.connectCluster(cluster.uri());
-        }
-      };
+      @Override
+      public ConnectionRegistry redisCluster(StoreSpec.RedisCluster cluster) {
+        return RedisConnectionRegistry.connectCluster(cluster.uri());
+      }
+    };
+  }
 }

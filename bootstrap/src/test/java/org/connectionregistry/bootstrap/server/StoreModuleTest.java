@@ -54,6 +54,7 @@ class StoreModuleTest {
   }
 
   private static ConnectionRegistry open(String store) {
-    return StoreModule.connectionRegistry(new ServerSettings("127.0.0.1", 0, StoreSpec.parse(store)));
+    return StoreModule.connectionRegistry(
+        new ServerSettings("127.0.0.1", 0, StoreSpec.parse(store)), ServerSecurity.defaults());
   }
 }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.grpc.security.BoundedStatusDescriptions;
+import org.connectionregistry.adapter.grpc.security.CallProtection;
 import org.connectionregistry.proto.ClientServiceGrpc;
 
 /**
@@ -26,11 +28,24 @@ public final class GrpcServer {
   private boolean stopped;
 
   public GrpcServer(ServerBuilder<?> builder, ClientServiceEndpoint endpoint) {
+    this(builder, endpoint, CallProtection.none());
+  }
+
+  /**
+   * The server with the registry's service behind {@code protection} (authentication, rate
+   * limits, authorization); health and reflection stay open, as probes and tools expect.
+   */
+  public GrpcServer(
+      ServerBuilder<?> builder, ClientServiceEndpoint endpoint, CallProtection protection) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(protection, "protection");
     this.server =
         builder
-            .addService(endpoint)
+            // Every status of every service reaches its caller, however long its description.
+            .intercept(new BoundedStatusDescriptions())
+            // A request that does not decode is INVALID_ARGUMENT naming its field, not UNKNOWN.
+            .addService(protection.protect(endpoint))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();

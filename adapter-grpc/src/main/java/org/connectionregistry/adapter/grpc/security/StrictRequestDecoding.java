@@ -1,0 +1,237 @@
+package org.connectionregistry.adapter.grpc.security;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
+import io.grpc.MethodDescriptor;
+import io.grpc.MethodDescriptor.Marshaller;
+import io.grpc.MethodDescriptor.PrototypeMarshaller;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds a service so that a request that does not decode is answered {@code INVALID_ARGUMENT}
+ * with the field it concerns, instead of gRPC's {@code UNKNOWN: Application error processing
+ * RPC} and a SEVERE stack trace per request.
+ *
+ * <p>Protobuf rejects a {@code string} field that is not valid UTF-8 (CESU-8 surrogates
+ * included) while gRPC parses the request, before any interceptor or handler runs. So each
+ * method's request marshaller is replaced by one that first walks the wire format guided by the
+ * message's descriptor, checking every string field with protobuf's own UTF-8 rule, and only then
+ * parses; it never throws. The handler then sees either a message or the reason it is not one.
+ */
+public final class StrictRequestDecoding {
+
+  private static final RateLimitedLog log =
+      new RateLimitedLog(LoggerFactory.getLogger(StrictRequestDecoding.class), 10, 5);
+
+  private StrictRequestDecoding() {}
+
+  /** The service with every protobuf request decoded as described above. */
+  public static ServerServiceDefinition of(ServerServiceDefinition service) {
+    ServiceDescriptor original = service.getServiceDescriptor();
+    // Same name and schema, so reflection still describes the service.
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(original.getName())
+            .setSchemaDescriptor(original.getSchemaDescriptor());
+    List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
+      ServerMethodDefinition<?, ?> strict = strictMethod(method);
+      descriptor.addMethod(strict.getMethodDescriptor());
+      methods.add(strict);
+    }
+    ServerServiceDefinition.Builder strict = ServerServiceDefinition.builder(descriptor.build());
+    methods.forEach(strict::addMethod);
+    return strict.build();
+  }
+
+  private static <ReqT, RespT> ServerMethodDefinition<?, RespT> strictMethod(
+      ServerMethodDefinition<ReqT, RespT> method) {
+    MethodDescriptor<ReqT, RespT> descriptor = method.getMethodDescriptor();
+    if (!(descriptor.getRequestMarshaller() instanceof PrototypeMarshaller<ReqT> prototypes)
+        || !(prototypes.getMessagePrototype() instanceof Message)) {
+      return method;
+    }
+    MethodDescriptor<DecodedRequest<ReqT>, RespT> strictDescriptor =
+        descriptor.toBuilder(new StrictMarshaller<>(prototypes), descriptor.getResponseMarshaller())
+            .build();
+    return ServerMethodDefinition.create(
+        strictDescriptor, new DecodingCallHandler<>(descriptor, method.getServerCallHandler()));
+  }
+
+  /**
+   * Why {@code bytes} are not a valid {@code type} message, or empty if they are one: the first
+   * string field that is not valid UTF-8, or a wire format that does not parse at all.
+   */
+  static Optional<String> problemWith(byte[] bytes, Descriptor type) {
+    try {
+      return problemWith(CodedInputStream.newInstance(bytes), type, "");
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.of(notAMessage(type));
+    } catch (IOException e) {
+      return Optional.of(notAMessage(type));
+    }
+  }
+
+  private static Optional<String> problemWith(CodedInputStream in, Descriptor type, String prefix)
+      throws IOException {
+    while (true) {
+      int tag = in.readTag();
+      if (tag == 0) {
+        return Optional.empty();
+      }
+      FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
+      boolean delimited =
+          WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+      if (field != null && delimited && field.getType() == FieldDescriptor.Type.STRING) {
+        ByteString value = in.readBytes();
+        if (!value.isValidUtf8()) {
+          return Optional.of(
+              "Field " + prefix + field.getName() + " is not valid UTF-8 text");
+        }
+      } else if (field != null && delimited && field.getType() == FieldDescriptor.Type.MESSAGE) {
+        int length = in.readRawVarint32();
+        int limit = in.pushLimit(length);
+        Optional<String> nested =
+            problemWith(in, field.getMessageType(), prefix + field.getName() + ".");
+        if (nested.isPresent()) {
+          return nested;
+        }
+        in.checkLastTagWas(0);
+        in.popLimit(limit);
+      } else if (!in.skipField(tag)) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private static String notAMessage(Descriptor type) {
+    return "The request is not a valid " + type.getFullName() + " message";
+  }
+
+  /** Reads requests into {@link DecodedRequest}s; never throws. */
+  private static final class StrictMarshaller<T> implements Marshaller<DecodedRequest<T>> {
+    private final PrototypeMarshaller<T> messages;
+    private final Descriptor type;
+
+    StrictMarshaller(PrototypeMarshaller<T> messages) {
+      this.messages = messages;
+      this.type = ((Message) messages.getMessagePrototype()).getDescriptorForType();
+    }
+
+    @Override
+    public InputStream stream(DecodedRequest<T> value) {
+      return messages.stream(value.message());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public DecodedRequest<T> parse(InputStream stream) {
+      byte[] bytes;
+      try {
+        bytes = stream.readAllBytes();
+      } catch (IOException e) {
+        return DecodedRequest.rejected(Status.INVALID_ARGUMENT.withDescription(notAMessage(type)));
+      }
+      Optional<String> problem = problemWith(bytes, type);
+      if (problem.isPresent()) {
+        return DecodedRequest.rejected(Status.INVALID_ARGUMENT.withDescription(problem.get()));
+      }
+      try {
+        Message prototype = (Message) messages.getMessagePrototype();
+        return DecodedRequest.of((T) prototype.getParserForType().parseFrom(bytes));
+      } catch (InvalidProtocolBufferException e) {
+        return DecodedRequest.rejected(Status.INVALID_ARGUMENT.withDescription(notAMessage(type)));
+      }
+    }
+  }
+
+  /** Hands the original handler its own messages, and answers rejected ones itself. */
+  private static final class DecodingCallHandler<ReqT, RespT>
+      implements io.grpc.ServerCallHandler<DecodedRequest<ReqT>, RespT> {
+    private final MethodDescriptor<ReqT, RespT> original;
+    private final io.grpc.ServerCallHandler<ReqT, RespT> handler;
+
+    DecodingCallHandler(
+        MethodDescriptor<ReqT, RespT> original, io.grpc.ServerCallHandler<ReqT, RespT> handler) {
+      this.original = original;
+      this.handler = handler;
+    }
+
+    @Override
+    public io.grpc.ServerCall.Listener<DecodedRequest<ReqT>> startCall(
+        io.grpc.ServerCall<DecodedRequest<ReqT>, RespT> call, io.grpc.Metadata headers) {
+      io.grpc.ServerCall.Listener<ReqT> inner =
+          handler.startCall(new DecodedServerCall<>(call, original), headers);
+      return new DecodingListener<>(call, inner);
+    }
+  }
+
+  private static final class DecodingListener<ReqT, RespT>
+      extends io.grpc.ServerCall.Listener<DecodedRequest<ReqT>> {
+    private final io.grpc.ServerCall<DecodedRequest<ReqT>, RespT> call;
+    private final io.grpc.ServerCall.Listener<ReqT> inner;
+    private boolean rejected;
+
+    DecodingListener(
+        io.grpc.ServerCall<DecodedRequest<ReqT>, RespT> call,
+        io.grpc.ServerCall.Listener<ReqT> inner) {
+      this.call = call;
+      this.inner = inner;
+    }
+
+    @Override
+    public void onMessage(DecodedRequest<ReqT> request) {
+      if (rejected) {
+        return;
+      }
+      if (request.isRejected()) {
+        rejected = true;
+        log.info(
+            "Rejected a {} request: {}",
+            call.getMethodDescriptor().getBareMethodName(),
+            request.rejection().getDescription());
+        call.close(request.rejection(), new io.grpc.Metadata());
+        return;
+      }
+      inner.onMessage(request.message());
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!rejected) {
+        inner.onHalfClose();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      inner.onCancel();
+    }
+
+    @Override
+    public void onComplete() {
+      inner.onComplete();
+    }
+
+    @Override
+    public void onReady() {
+      if (!rejected) {
+        inner.onReady();
+      }
+    }
+  }
+}

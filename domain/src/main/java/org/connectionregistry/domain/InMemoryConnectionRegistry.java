@@ -81,7 +81,7 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
       if (statuses.replace(key, status) != null) {
         return DONE; // it was added meanwhile by another call
       }
-      return CompletableFuture.failedFuture(new RegistryFullException(clientId, capacity));
+      return CompletableFuture.failedStage(new RegistryFullException(clientId, capacity));
     }
     if (statuses.putIfAbsent(key, status) != null) {
       size.decrementAndGet();

@@ -120,6 +120,20 @@ final class ArchitectureRules {
           .dependOnClassesThat()
           .resideInAPackage(BOOTSTRAP);
 
+  /**
+   * Ports are what adapters see of the application: interfaces and values. An adapter that holds
+   * a session (the gRPC endpoint, the console's present mode) reaches it through {@code
+   * HoldSessionUseCase}, never through the service behind it, so the service can change without
+   * reaching into any adapter; and no port knows a service.
+   */
+  static final ArchRule ADAPTERS_AND_PORTS_KNOW_NO_APPLICATION_SERVICE =
+      noClasses()
+          .that()
+          .resideInAnyPackage("org.connectionregistry.application.port..", ADAPTERS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.connectionregistry.application.service..");
+
   static final ArchRule PACKAGES_FORM_NO_CYCLES =
       slices().matching("org.connectionregistry.(**)").should().beFreeOfCycles();
 

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.connectionregistry.adapter.console.archfixture.ConsoleThatBuildsProtobuf;
 import org.connectionregistry.adapter.console.archfixture.ConsoleWiredByDagger;
+import org.connectionregistry.adapter.grpc.archfixture.EndpointThatHoldsTheSessionService;
 import org.connectionregistry.adapter.grpc.archfixture.EndpointThatReadsClientSettings;
 import org.connectionregistry.adapter.metrics.archfixture.MetricsThatReadTheEndpoint;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
@@ -23,6 +24,7 @@ import org.connectionregistry.application.archfixture.ServiceThatAnswersInGrpc;
 import org.connectionregistry.application.archfixture.ServiceThatCallsTheEndpoint;
 import org.connectionregistry.application.archfixture.ServiceThatReportsLoad;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
+import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.archfixture.cycle.first.First;
 import org.connectionregistry.archfixture.cycle.second.Second;
 import org.connectionregistry.benchmarks.archfixture.BenchmarkThatWiresItsOwnServer;
@@ -141,6 +143,15 @@ class ArchitectureRulesFailTest {
         ArchitectureRules.NOTHING_BUT_BOOTSTRAP_DEPENDS_ON_BOOTSTRAP,
         EndpointThatReadsClientSettings.class,
         ClientSettings.class);
+  }
+
+  @Test
+  @DisplayName("the ports rule fails on an endpoint that holds sessions through the service itself")
+  void thePortsRuleFailsOnAnAdapterThatUsesAService() {
+    assertBreaks(
+        ArchitectureRules.ADAPTERS_AND_PORTS_KNOW_NO_APPLICATION_SERVICE,
+        EndpointThatHoldsTheSessionService.class,
+        SessionService.class);
   }
 
   @Test

@@ -114,6 +114,13 @@ class ArchitectureTest {
 
   @Test
   @Story("Dependencies point inwards")
+  @DisplayName("adapters reach the application only through its ports, and no port knows a service")
+  void adaptersAndPortsKnowNoApplicationService() {
+    check(ArchitectureRules.ADAPTERS_AND_PORTS_KNOW_NO_APPLICATION_SERVICE);
+  }
+
+  @Test
+  @Story("Dependencies point inwards")
   @DisplayName("packages form no cycles")
   void packagesFormNoCycles() {
     check(ArchitectureRules.PACKAGES_FORM_NO_CYCLES);

@@ -21,13 +21,13 @@ class RegistryCapacityTest {
   @DisplayName("a new client beyond the capacity is refused, known clients keep changing")
   void aNewClientBeyondTheCapacityIsRefusedKnownClientsKeepChanging() {
     InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry(2);
-    registry.record(ClientId.of("a"), ConnectionStatus.CONNECTED);
-    registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED);
+    Stages.await(registry.record(ClientId.of("a"), ConnectionStatus.CONNECTED));
+    Stages.await(registry.record(ClientId.of("b"), ConnectionStatus.CONNECTED));
 
     assertThatThrownBy(() -> Stages.await(registry.record(ClientId.of("c"), ConnectionStatus.CONNECTED)))
         .isInstanceOf(RegistryFullException.class)
         .hasMessage("Cannot register client c: the registry already holds its maximum of 2 clients");
-    registry.record(ClientId.of("a"), ConnectionStatus.DISCONNECTED);
+    Stages.await(registry.record(ClientId.of("a"), ConnectionStatus.DISCONNECTED));
 
     assertThat(Stages.await(registry.statusOf(ClientId.of("a")))).contains(ConnectionStatus.DISCONNECTED);
     assertThat(Stages.await(registry.statusOf(ClientId.of("c")))).isEmpty();

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     version = "connection-client 1.0",
     description = "Sends Hello/Goodbye messages and reads client statuses from a connection server.",
     sortOptions = false,
-    usageHelpWidth = 120)
+    usageHelpWidth = 120,
+    subcommands = PresentCommand.class)
 public final class ClientLauncher implements Callable<Integer> {
 
   /** Enough for about a thousand listed clients per write. */

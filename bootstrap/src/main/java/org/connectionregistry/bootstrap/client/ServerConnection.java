@@ -56,6 +56,19 @@ public final class ServerConnection implements AutoCloseable {
 
   /** A connection with TLS and a bearer token as {@code security} says. */
   ServerConnection(String target, ClientSecurityOptions.ClientSecurity security) {
+    this(target, security, false);
+  }
+
+  /**
+   * For a live session: the client also pings the server when the connection is quiet (every
+   * 10 s, gRPC's shortest), so a server gone silent is noticed and the session reopened.
+   */
+  static ServerConnection forSessions(String target) {
+    return new ServerConnection(target, ClientSecurityOptions.ClientSecurity.none(), true);
+  }
+
+  private ServerConnection(
+      String target, ClientSecurityOptions.ClientSecurity security, boolean keepalive) {
     // Linux's epoll where Netty's native transport loads, as gRPC itself would choose; else NIO.
     boolean epoll = Epoll.isAvailable();
     this.eventLoop =
@@ -63,12 +76,15 @@ public final class ServerConnection implements AutoCloseable {
             1,
             new DefaultThreadFactory(EVENT_LOOP_THREAD, true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    this.managed =
+    NettyChannelBuilder builder =
         NettyChannelBuilder.forTarget(target, security.channel())
             .eventLoopGroup(eventLoop)
             .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
-            .build();
+            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES);
+    if (keepalive) {
+      builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS);
+    }
+    this.managed = builder.build();
     Channel reconnecting = ClientInterceptors.intercept(managed, new ReconnectWhenAsked());
     this.channel =
         security.token() == null

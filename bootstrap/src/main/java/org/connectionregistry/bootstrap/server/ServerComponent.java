@@ -6,6 +6,7 @@ import java.util.Optional;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.adapter.metrics.ServerMetrics;
+import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** Everything the server process runs, built for one set of settings. */
@@ -17,6 +18,8 @@ public interface ServerComponent {
 
   ConnectionRegistry registry();
 
+  SessionLedger sessionLedger();
+
   /** Present when --metrics-port asks for metrics. */
   Optional<ServerMetrics> metrics();
 
@@ -25,6 +28,7 @@ public interface ServerComponent {
     ServerComponent create(
         @BindsInstance ServerSettings settings,
         @BindsInstance ServerSecurity security,
-        @BindsInstance MetricsSettings metrics);
+        @BindsInstance MetricsSettings metrics,
+        @BindsInstance SessionSettings sessions);
   }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.adapter.metrics.MetricsEndpoint;
 import org.connectionregistry.bootstrap.cli.Launcher;
+import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.commandline.PositiveDurationConverter;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.slf4j.Logger;
@@ -63,6 +64,8 @@ public final class ServerLauncher implements Callable<Integer> {
 
   @Mixin ObservabilityOptions observability;
 
+  @Mixin SessionOptions sessions;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -80,10 +83,16 @@ public final class ServerLauncher implements Callable<Integer> {
     }
     ServerComponent component =
         DaggerServerComponent.factory()
-            .create(new ServerSettings(host, port, store), security, metricsSettings);
+            .create(
+                new ServerSettings(host, port, store),
+                security,
+                metricsSettings,
+                sessions.settings());
     ConnectionRegistry registry;
+    SessionLedger ledger;
     try {
       registry = component.registry();
+      ledger = component.sessionLedger();
     } catch (RuntimeException e) {
       spec.commandLine()
           .getErr()
@@ -96,6 +105,7 @@ public final class ServerLauncher implements Callable<Integer> {
     } catch (RuntimeException e) {
       // TLS files or token keys that cannot be used: one line naming them.
       spec.commandLine().getErr().println("connection-server: " + Launcher.describeOnce(e));
+      ledger.close();
       registry.close();
       return 1;
     }
@@ -118,6 +128,7 @@ public final class ServerLauncher implements Callable<Integer> {
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
       metrics.ifPresent(MetricsEndpoint::close);
+      ledger.close();
       registry.close();
       return 1;
     }
@@ -135,6 +146,7 @@ public final class ServerLauncher implements Callable<Integer> {
                   }
                   server.stop(shutdownGrace);
                   metrics.ifPresent(MetricsEndpoint::close);
+                  ledger.close();
                   registry.close();
                   log.info("Server stopped.");
                 },

@@ -10,15 +10,18 @@ import javax.inject.Singleton;
 import org.connectionregistry.adapter.grpc.security.CallProtection;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
+import org.connectionregistry.adapter.grpc.server.SessionKeepalive;
 import org.connectionregistry.adapter.metrics.ServerMetrics;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module(includes = {StoreModule.class, SecurityModule.class})
+@Module(includes = {StoreModule.class, SecurityModule.class, SessionModule.class})
 public abstract class ServerModule {
 
   private ServerModule() {}
@@ -29,8 +32,12 @@ public abstract class ServerModule {
     return new ConnectionService(registry);
   }
 
+  /** Hello and Goodbye go through the sessions, which settle how they meet live sessions. */
   @Binds
-  abstract SendMessageUseCase sendMessage(ConnectionService service);
+  abstract SendMessageUseCase sendMessage(SessionService service);
+
+  @Binds
+  abstract HoldSessionUseCase holdSession(SessionService service);
 
   @Binds
   abstract GetClientStatusUseCase getClientStatus(ConnectionService service);
@@ -42,8 +49,9 @@ public abstract class ServerModule {
   static ClientServiceEndpoint endpoint(
       SendMessageUseCase sendMessage,
       GetClientStatusUseCase getClientStatus,
-      ListClientsUseCase listClients) {
-    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients);
+      ListClientsUseCase listClients,
+      HoldSessionUseCase holdSession) {
+    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients, holdSession);
   }
 
   /**
@@ -51,13 +59,17 @@ public abstract class ServerModule {
    * the storage port is asynchronous, so a handler only starts the store's work and returns, and
    * the answer goes out from the store's callback. Handing each call to a pool would cost more
    * than the call, and a slow disk or network holds up no thread. With metrics on, their
-   * interceptor sees every call of every service.
+   * interceptor sees every call of every service. Keepalive finds the silent peers of live
+   * sessions.
    */
   @Provides
   static ServerBuilder<?> serverBuilder(
-      ServerSettings settings, ServerSecurity security, Optional<ServerMetrics> metrics) {
-    NettyServerBuilder builder = SecurityModule.nettyBuilder(settings, security);
-    builder.directExecutor();
+      ServerSettings settings,
+      ServerSecurity security,
+      Optional<ServerMetrics> metrics,
+      SessionSettings sessions) {
+    NettyServerBuilder builder = SecurityModule.nettyBuilder(settings, security).directExecutor();
+    SessionKeepalive.apply(builder, sessions.keepaliveInterval(), sessions.keepaliveTimeout());
     metrics.ifPresent(m -> builder.intercept(m.callInterceptor()));
     return builder;
   }

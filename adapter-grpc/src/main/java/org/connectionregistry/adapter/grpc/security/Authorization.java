@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.Objects;
 import org.connectionregistry.proto.ClientStatusRequest;
+import org.connectionregistry.proto.ConnectRequest;
 import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.slf4j.LoggerFactory;
@@ -79,8 +80,13 @@ public final class Authorization implements ServerInterceptor {
 
   /** Why {@code caller} may not make {@code request}, or null if it may. */
   String refusal(Caller caller, Object request) {
-    if (request instanceof MessageRequest message) {
-      String clientId = message.getClientId();
+    // A live session (Connect) changes its client's status as Hello and Goodbye do.
+    String changed =
+        request instanceof MessageRequest message
+            ? message.getClientId()
+            : request instanceof ConnectRequest connect ? connect.getClientId() : null;
+    if (changed != null) {
+      String clientId = changed;
       if (caller == null || caller.owns(clientId)) {
         return null; // without authentication, anyone may change any client, as before
       }

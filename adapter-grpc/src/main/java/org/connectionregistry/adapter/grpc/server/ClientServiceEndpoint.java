@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.connectionregistry.adapter.grpc.StatusMapping;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
+import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
@@ -22,6 +23,8 @@ import org.connectionregistry.domain.StatusChange;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
+import org.connectionregistry.proto.ConnectEvent;
+import org.connectionregistry.proto.ConnectRequest;
 import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.ListClientsResponse;
 import org.connectionregistry.proto.ListedClient;
@@ -51,14 +54,38 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   private final SendMessageUseCase sendMessage;
   private final GetClientStatusUseCase getClientStatus;
   private final ListClientsUseCase listClients;
+  private final HoldSessionUseCase holdSession;
 
+  /** Without live sessions: {@code Connect} answers UNIMPLEMENTED, as the original's server does. */
   public ClientServiceEndpoint(
       SendMessageUseCase sendMessage,
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients) {
+    this(sendMessage, getClientStatus, listClients, null);
+  }
+
+  /** With live sessions held through {@code Connect}. */
+  public ClientServiceEndpoint(
+      SendMessageUseCase sendMessage,
+      GetClientStatusUseCase getClientStatus,
+      ListClientsUseCase listClients,
+      HoldSessionUseCase holdSession) {
     this.sendMessage = Objects.requireNonNull(sendMessage, "sendMessage");
     this.getClientStatus = Objects.requireNonNull(getClientStatus, "getClientStatus");
     this.listClients = Objects.requireNonNull(listClients, "listClients");
+    this.holdSession = holdSession;
+  }
+
+  /** Holds a live session for the call's lifetime (see {@link SessionCall}). */
+  @Override
+  public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectEvent> events) {
+    if (holdSession == null) {
+      return super.connect(events);
+    }
+    return new SessionCall(
+        holdSession,
+        (ServerCallStreamObserver<ConnectEvent>) events,
+        failure -> toStatus(failure).asRuntimeException());
   }
 
   @Override

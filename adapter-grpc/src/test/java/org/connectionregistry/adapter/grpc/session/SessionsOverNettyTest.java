@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.grpc.stub.StreamObserver;
 import org.connectionregistry.adapter.grpc.Loopback;
-import org.connectionregistry.adapter.grpc.TcpProxy;
+import org.connectionregistry.testsupport.TcpProxy;
 import org.connectionregistry.adapter.grpc.client.GrpcConnectionClient;
 import org.connectionregistry.adapter.grpc.client.GrpcSessionClient;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;

@@ -1,4 +1,4 @@
-package org.connectionregistry.bootstrap.e2e;
+package org.connectionregistry.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,10 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on loopback that a test can break in the two ways networks break: {@link #freeze()}
  * stops forwarding in both directions but keeps every socket open (packets lost, no FIN, no RST:
  * only keepalive can tell), and {@link #cut()} closes every connection at once (a dropped link),
- * while new connections are still accepted. (The same as adapter-grpc's test proxy, which
- * this module cannot see: test classes are not shared between modules here.)
+ * while new connections are still accepted.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   private final ServerSocket listener;
   private final int upstreamPort;

@@ -32,6 +32,7 @@ import org.connectionregistry.commandline.DurationConverter;
 import org.connectionregistry.commandline.Durations;
 import org.connectionregistry.testsupport.FreePort;
 import org.connectionregistry.testsupport.ServerProcess;
+import org.connectionregistry.testsupport.TcpProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -149,7 +150,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     try {
       for (int i = 0; i < silentTrials; i++) {
         String id = "silent_" + i;
-        try (SilentProxy proxy = new SilentProxy(port)) {
+        try (TcpProxy proxy = new TcpProxy(port)) {
           ManagedChannel channel = channel(proxy.port());
           CountDownLatch connected = new CountDownLatch(1);
           var session =

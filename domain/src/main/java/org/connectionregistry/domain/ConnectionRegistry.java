@@ -24,18 +24,32 @@ import java.util.concurrent.CompletionStage;
 public interface ConnectionRegistry extends AutoCloseable {
 
   /**
-   * Sets a client's status, adding the client if it is new. The stage completes once the change
-   * is as safe as the store makes it (synced to disk, acknowledged by Redis), never before.
+   * Sets a client's status for a reason, adding the client if it is new. The stage completes once
+   * the change is as safe as the store makes it (synced to disk, acknowledged by Redis), never
+   * before, with the client's entry as it now stands.
+   *
+   * <p><b>Revisions.</b> A call that changes something (a new client, or a new status) is a change:
+   * it gets the next revision of the whole registry, increasing across every server that shares
+   * the store, takes the store's clock as its {@code since}, and goes to the {@link #changes()
+   * feed} with its reason. A call that repeats the status a client already has changes nothing:
+   * the entry keeps its revision and {@code since} ("connected since 10:42" stays true through
+   * repeated Hellos), and watchers see nothing.
    */
-  CompletionStage<Void> record(ClientId clientId, ConnectionStatus status);
+  CompletionStage<ClientConnection> record(
+      ClientId clientId, ConnectionStatus status, ChangeReason reason);
+
+  /** {@link #record(ClientId, ConnectionStatus, ChangeReason)} for a Hello or a Goodbye. */
+  default CompletionStage<ClientConnection> record(ClientId clientId, ConnectionStatus status) {
+    return record(clientId, status, ChangeReason.ofMessage(status));
+  }
 
   /** A client's current status, or empty if it never sent a message. */
   CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId);
 
   /**
-   * Clients in client-ID order, starting after {@code after} (exclusive), or from the first
-   * client when {@code after} is empty: exactly {@code limit} of them, or every one that is left
-   * when fewer are. A page is never short while more clients follow (see {@link ListingCursor}):
+   * Clients in client-ID order, each with the revision and time of its last change, starting
+   * after {@code after} (exclusive), or from the first client when {@code after} is empty: exactly
+   * {@code limit} of them, or every one that is left when fewer are. A page is never short while more clients follow (see {@link ListingCursor}):
    * a store that cannot fill it fails instead.
    *
    * @throws IllegalArgumentException at once, if {@code limit} is below 1
@@ -46,6 +60,18 @@ public interface ConnectionRegistry extends AutoCloseable {
   default CompletionStage<List<ClientConnection>> listAll() {
     return ListingCursor.collectAll(this::list);
   }
+
+  /**
+   * How many clients are connected and disconnected, counted as changes are made (never by
+   * walking the registry), with the revision they are current to.
+   */
+  CompletionStage<ClientCounts> counts();
+
+  /**
+   * The registry's recent changes and every later one, in revision order, for watchers. The feed
+   * of a store shared by several servers carries the changes made through every one of them.
+   */
+  ChangeFeed changes();
 
   /**
    * Whether the storage behind this registry can be reached right now: false once the registry

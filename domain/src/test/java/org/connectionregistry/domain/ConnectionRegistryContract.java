@@ -67,12 +67,137 @@ public abstract class ConnectionRegistryContract {
     return Stages.await(registry.statusOf(clientId));
   }
 
+  /** A page, without revisions and times: what the tests of order and status compare. */
   protected List<ClientConnection> list(Optional<ClientId> after, int limit) {
-    return Stages.await(registry.list(after, limit));
+    return withoutRevisions(Stages.await(registry.list(after, limit)));
   }
 
+  /** Every client, without revisions and times. */
   protected List<ClientConnection> listAll() {
+    return withoutRevisions(Stages.await(registry.listAll()));
+  }
+
+  private static List<ClientConnection> withoutRevisions(List<ClientConnection> clients) {
+    return clients.stream().map(ClientConnection::withoutRevision).toList();
+  }
+
+  /** Records a change for a reason and returns the client's entry afterwards. */
+  protected ClientConnection change(String clientId, ConnectionStatus status, ChangeReason reason) {
+    return Stages.await(registry.record(ClientId.of(clientId), status, reason));
+  }
+
+  /** Every client with its revision and time, as the store lists it. */
+  protected List<ClientConnection> listAllWithRevisions() {
     return Stages.await(registry.listAll());
+  }
+
+  /**
+   * The changes after {@code revision} that the feed delivers within a few seconds, waiting until
+   * {@code count} have arrived (a store that shares its log through a server delivers a moment
+   * after the write).
+   */
+  protected List<ClientChange> changesAfter(long revision, int count) throws InterruptedException {
+    List<ClientChange> seen = new ArrayList<>();
+    try (ChangeCursor cursor = registry.changes().openAfter(revision, () -> {})) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (seen.size() < count && System.nanoTime() < deadline) {
+        List<ClientChange> read = cursor.poll(1000);
+        if (read.isEmpty()) {
+          Thread.sleep(5);
+        }
+        seen.addAll(read);
+      }
+    }
+    return seen;
+  }
+
+  @Test
+  @DisplayName("every change gets the next revision, and a listing shows each client's revision and since")
+  void changesGetIncreasingRevisions() {
+    java.time.Instant before = java.time.Instant.now().minusMillis(1000);
+    ClientConnection first = change("a", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    ClientConnection second = change("b", ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED);
+    ClientConnection third = change("a", ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
+    java.time.Instant after = java.time.Instant.now().plusMillis(1000);
+
+    assertThat(first.revision()).isPositive();
+    assertThat(second.revision()).isGreaterThan(first.revision());
+    assertThat(third.revision()).isGreaterThan(second.revision());
+    assertThat(List.of(first.since(), second.since(), third.since()))
+        .allSatisfy(since -> assertThat(since).isBetween(before, after));
+    assertThat(listAllWithRevisions()).containsExactly(third, second);
+  }
+
+  @Test
+  @DisplayName("repeating the status a client has changes nothing: same revision, same since, no change in the feed")
+  void repeatedStatusIsNoChange() throws InterruptedException {
+    ClientConnection connected = change("a", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    ClientConnection again = change("a", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    ClientConnection marker = change("b", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+
+    assertThat(again).isEqualTo(connected);
+    assertThat(changesAfter(connected.revision(), 1))
+        .extracting(ClientChange::clientId)
+        .containsExactly(ClientId.of("b"));
+    assertThat(Stages.await(registry.counts()).revision()).isEqualTo(marker.revision());
+  }
+
+  @Test
+  @DisplayName("the change feed gives every change after a revision, in order, each once, with its reason")
+  void feedGivesChangesInOrderWithReasons() throws InterruptedException {
+    ClientConnection start = change("x", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    change("a", ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED);
+    change("a", ConnectionStatus.DISCONNECTED, ChangeReason.SESSION_LOST);
+    change("b", ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
+    change("a", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    change("a", ConnectionStatus.DISCONNECTED, ChangeReason.SESSION_ENDED);
+
+    List<ClientChange> changes = changesAfter(start.revision(), 5);
+
+    assertThat(changes)
+        .extracting(c -> c.clientId().value() + " " + c.status().label() + " (" + c.reason().label() + ")")
+        .containsExactly(
+            "a connected (session started)",
+            "a disconnected (session lost)",
+            "b disconnected (goodbye)",
+            "a connected (hello)",
+            "a disconnected (session ended)");
+    assertThat(changes).extracting(ClientChange::revision).isSorted().doesNotHaveDuplicates();
+    assertThat(changes.get(4).entry()).isIn(listAllWithRevisions());
+  }
+
+  @Test
+  @DisplayName("counts follow every change without walking the registry")
+  void countsFollowChanges() {
+    assertThat(Stages.await(registry.counts())).isEqualTo(new ClientCounts(0, 0, 0));
+    change("a", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    change("b", ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+    change("c", ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
+    ClientConnection last = change("a", ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
+    change("a", ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
+
+    ClientCounts counts = Stages.await(registry.counts());
+
+    assertThat(counts.connected()).isEqualTo(1);
+    assertThat(counts.disconnected()).isEqualTo(2);
+    assertThat(counts.revision()).isEqualTo(last.revision());
+  }
+
+  @Test
+  @DisplayName("revisions stay unique and ordered when many threads change the registry at once")
+  void concurrentChangesGetDistinctRevisions() throws Exception {
+    long start = Stages.await(registry.counts()).revision();
+    runConcurrently(4, thread -> {
+      for (int i = 0; i < 50; i++) {
+        change("t" + thread + "_" + i, ConnectionStatus.CONNECTED, ChangeReason.HELLO);
+      }
+    });
+
+    List<ClientChange> changes = changesAfter(start, 200);
+
+    assertThat(changes).hasSize(200);
+    assertThat(changes).extracting(ClientChange::revision).isSorted().doesNotHaveDuplicates();
+    assertThat(Stages.await(registry.counts()).connected()).isEqualTo(200);
   }
 
   @Test
@@ -250,7 +375,7 @@ public abstract class ConnectionRegistryContract {
   @DisplayName("calls need no thread each: thousands in flight from one thread all complete, and each is kept")
   void manyCallsInFlightFromOneThread() {
     int count = 5_000;
-    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    List<CompletableFuture<ClientConnection>> writes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       writes.add(registry.record(ClientId.of("f" + i), statusFor(i, 0)).toCompletableFuture());
     }

@@ -13,6 +13,7 @@ import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.port.in.SessionEnd;
 import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.application.port.out.Timer;
+import org.connectionregistry.domain.ChangeReason;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionMessage;
 import org.connectionregistry.domain.ConnectionRegistry;
@@ -201,7 +202,9 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
   private CompletableFuture<Void> connect(ClientId id) {
     return after(settling.get(id))
         .thenCompose(ready -> ledger.hold(id))
-        .thenCompose(held -> registry.record(id, ConnectionStatus.CONNECTED))
+        .thenCompose(
+            held -> registry.record(id, ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED))
+        .<Void>thenApply(entry -> null)
         .toCompletableFuture();
   }
 
@@ -210,7 +213,9 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
     ClientId id = presence.id;
     CompletableFuture<Void> written =
         after(presence.recorded)
-            .thenCompose(ready -> registry.record(id, ConnectionStatus.DISCONNECTED))
+            .thenCompose(
+                ready -> registry.record(id, ConnectionStatus.DISCONNECTED, reason.changeReason()))
+            .<Void>thenApply(entry -> null)
             .toCompletableFuture();
     retire(presence, written.thenCompose(done -> ledger.release(id)));
     written.whenComplete(

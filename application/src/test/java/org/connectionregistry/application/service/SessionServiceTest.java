@@ -18,7 +18,10 @@ import org.connectionregistry.application.port.in.HoldSessionUseCase.SessionList
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SessionEnd;
 import org.connectionregistry.application.port.out.SessionLedger;
+import org.connectionregistry.domain.ChangeFeed;
+import org.connectionregistry.domain.ChangeReason;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.ConnectionStatus;
@@ -70,6 +73,8 @@ class SessionServiceTest {
     assertThat(statusOf(USER)).contains(ConnectionStatus.DISCONNECTED);
     assertThat(ledger.ids).isEmpty();
     assertThat(sessions.presenceCount()).isZero();
+    assertThat(registry.reasons)
+        .containsExactly(ChangeReason.SESSION_STARTED, ChangeReason.SESSION_LOST);
   }
 
   @Test
@@ -257,15 +262,28 @@ class SessionServiceTest {
   private static final class RecordingRegistry implements ConnectionRegistry {
     final InMemoryConnectionRegistry memory = new InMemoryConnectionRegistry();
     final List<String> writes = Collections.synchronizedList(new ArrayList<>());
+    final List<ChangeReason> reasons = Collections.synchronizedList(new ArrayList<>());
     volatile boolean down;
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
       if (down) {
         return CompletableFuture.failedFuture(new IllegalStateException("store down"));
       }
       writes.add(clientId.value() + "=" + status.label());
-      return memory.record(clientId, status);
+      reasons.add(reason);
+      return memory.record(clientId, status, reason);
+    }
+
+    @Override
+    public CompletionStage<ClientCounts> counts() {
+      return memory.counts();
+    }
+
+    @Override
+    public ChangeFeed changes() {
+      return memory.changes();
     }
 
     @Override

@@ -23,7 +23,11 @@ import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
 import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.domain.ChangeFeed;
+import org.connectionregistry.domain.ChangeHistory;
+import org.connectionregistry.domain.ChangeReason;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.ConnectionRegistry;
@@ -307,8 +311,19 @@ class GrpcConnectionClientTest {
     }
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
       return Stages.failed(down());
+    }
+
+    @Override
+    public CompletionStage<ClientCounts> counts() {
+      return Stages.failed(down());
+    }
+
+    @Override
+    public ChangeFeed changes() {
+      return new ChangeHistory(1);
     }
 
     @Override

@@ -20,7 +20,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.domain.ChangeFeed;
+import org.connectionregistry.domain.ChangeReason;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.ConnectionStatus;
@@ -150,9 +153,10 @@ class AsyncStoreEndpointTest {
     }
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
       held.incrementAndGet();
-      return gate.thenCompose(open -> delegate.record(clientId, status));
+      return gate.thenCompose(open -> delegate.record(clientId, status, reason));
     }
 
     void awaitHeld(int count) throws InterruptedException {
@@ -178,8 +182,9 @@ class AsyncStoreEndpointTest {
     }
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
-      return delegate.record(clientId, status).thenApplyAsync(done -> done, later);
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
+      return delegate.record(clientId, status, reason).thenApplyAsync(done -> done, later);
     }
 
     @Override
@@ -199,7 +204,8 @@ class AsyncStoreEndpointTest {
     }
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
       return CompletableFuture.failedStage(new RegistryUnavailableException("Store X is down"));
     }
   }
@@ -212,8 +218,19 @@ class AsyncStoreEndpointTest {
     }
 
     @Override
-    public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
-      return delegate.record(clientId, status);
+    public CompletionStage<ClientConnection> record(
+        ClientId clientId, ConnectionStatus status, ChangeReason reason) {
+      return delegate.record(clientId, status, reason);
+    }
+
+    @Override
+    public CompletionStage<ClientCounts> counts() {
+      return delegate.counts();
+    }
+
+    @Override
+    public ChangeFeed changes() {
+      return delegate.changes();
     }
 
     @Override

@@ -190,8 +190,35 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     return file;
   }
 
+  // Issue 10, in progress on this branch: revisions, counts and the change feed are not kept by
+  // this store yet; until they are, changes carry no revision and counts walk the registry.
+  private final org.connectionregistry.domain.ChangeHistory pendingHistory =
+      new org.connectionregistry.domain.ChangeHistory(1);
+
   @Override
-  public CompletionStage<Void> record(ClientId clientId, ConnectionStatus status) {
+  public CompletionStage<ClientConnection> record(
+      ClientId clientId, ConnectionStatus status, org.connectionregistry.domain.ChangeReason reason) {
+    return recordStatus(clientId, status).thenApply(done -> new ClientConnection(clientId, status));
+  }
+
+  @Override
+  public CompletionStage<org.connectionregistry.domain.ClientCounts> counts() {
+    return listAll()
+        .thenApply(
+            all -> {
+              long connected =
+                  all.stream().filter(c -> c.status() == ConnectionStatus.CONNECTED).count();
+              return new org.connectionregistry.domain.ClientCounts(
+                  connected, all.size() - connected, 0);
+            });
+  }
+
+  @Override
+  public org.connectionregistry.domain.ChangeFeed changes() {
+    return pendingHistory;
+  }
+
+  private CompletionStage<Void> recordStatus(ClientId clientId, ConnectionStatus status) {
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(status, "status");
     PendingWrite write = new PendingWrite(clientId.value(), status.label());

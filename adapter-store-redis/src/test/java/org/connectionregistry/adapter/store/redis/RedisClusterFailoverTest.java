@@ -66,7 +66,7 @@ class RedisClusterFailoverTest {
     long deadline = killedAt + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       long start = System.nanoTime();
-      CompletableFuture<Void> call =
+      CompletableFuture<?> call =
           registry.record(victim, ConnectionStatus.DISCONNECTED).toCompletableFuture();
       try {
         call.get(CALL_BOUND.toMillis() + 1_000, TimeUnit.MILLISECONDS);

@@ -130,7 +130,7 @@ class RedisClusterRegistryTest extends EngineOutageContract {
   /** Records the clients with at most 500 calls in flight, as a server's callers would keep it. */
   private void recordAll(List<String> ids, ConnectionStatus status) {
     for (int from = 0; from < ids.size(); from += 500) {
-      List<CompletableFuture<Void>> writes = new ArrayList<>();
+      List<CompletableFuture<?>> writes = new ArrayList<>();
       for (String id : ids.subList(from, Math.min(from + 500, ids.size()))) {
         writes.add(registry.record(ClientId.of(id), status).toCompletableFuture());
       }

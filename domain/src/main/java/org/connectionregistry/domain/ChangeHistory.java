@@ -1,0 +1,222 @@
+package org.connectionregistry.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The last {@link #capacity()} changes of a registry in a ring, and the cursors that read them:
+ * the {@link ChangeFeed} every store hands its watchers. A watcher holds no copy of its own, only
+ * a position, so ten thousand watchers cost ten thousand positions, and a watcher that reads too
+ * slowly falls out of the window ({@link RevisionCompactedException}) instead of making the server
+ * hold more.
+ *
+ * <p>One writer at a time: calls to {@link #append} must not overlap (the store appends in its own
+ * order of changes, under its own lock or on its one committing thread). Readers never block the
+ * writer: they read the ring without locks and check afterwards that what they read was not
+ * overwritten meanwhile.
+ */
+public final class ChangeHistory implements ChangeFeed {
+
+  /** Changes kept by default: a few seconds of a busy server, minutes to hours of a calm one. */
+  public static final int DEFAULT_CAPACITY = 100_000;
+
+  private final ClientChange[] ring;
+  private final int capacity;
+
+  /** Sequence number (1, 2, ...) of the last change in the ring; its slot is seq % capacity. */
+  private volatile long published;
+
+  private volatile long compacted;
+
+  private final Queue<Cursor> waiting = new ConcurrentLinkedQueue<>();
+
+  /** An empty history of at most {@code capacity} changes, from the registry's first change. */
+  public ChangeHistory(int capacity) {
+    this(capacity, 0);
+  }
+
+  /**
+   * An empty history that starts later: changes up to {@code compactedRevision} are not kept (a
+   * store reopened, or a mirror of another store's log that starts in the middle).
+   */
+  public ChangeHistory(int capacity, long compactedRevision) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+    }
+    if (compactedRevision < 0) {
+      throw new IllegalArgumentException("revision cannot be negative, got " + compactedRevision);
+    }
+    this.capacity = capacity;
+    this.ring = new ClientChange[capacity];
+    this.compacted = compactedRevision;
+  }
+
+  /**
+   * Adds the newest change and wakes the cursors waiting for one. Its revision must be above
+   * every revision before it.
+   */
+  public void append(ClientChange change) {
+    long seq = published + 1;
+    ClientChange latest = published == 0 ? null : ring[slot(published)];
+    long floor = latest != null ? latest.revision() : compacted;
+    if (change.revision() <= floor) {
+      throw new IllegalArgumentException(
+          "revision " + change.revision() + " does not follow revision " + floor);
+    }
+    int slot = slot(seq);
+    ClientChange dropped = ring[slot];
+    if (dropped != null) {
+      compacted = dropped.revision();
+    }
+    ring[slot] = change;
+    published = seq; // the volatile write publishes the slot to readers
+    wakeWaiting();
+  }
+
+  /** Appends several changes in order, waking the waiting cursors once. */
+  public void appendAll(List<ClientChange> changes) {
+    for (ClientChange change : changes) {
+      append(change);
+    }
+  }
+
+  @Override
+  public long latestRevision() {
+    long seq = published;
+    if (seq == 0) {
+      return compacted;
+    }
+    return ring[slot(seq)].revision();
+  }
+
+  @Override
+  public long compactedRevision() {
+    return compacted;
+  }
+
+  /** Most changes kept. */
+  public int capacity() {
+    return capacity;
+  }
+
+  @Override
+  public ChangeCursor openAfter(long revision, Runnable onChange) {
+    if (revision < 0) {
+      throw new IllegalArgumentException("revision cannot be negative, got " + revision);
+    }
+    while (true) {
+      long last = published;
+      long compactedNow = compacted;
+      if (revision < compactedNow) {
+        throw new RevisionCompactedException(revision, compactedNow);
+      }
+      long next = firstAfter(revision, last);
+      if (published - capacity < next || next > last) {
+        return new Cursor(next, revision, onChange);
+      }
+      // The ring moved under the search; search again.
+    }
+  }
+
+  /** The sequence number of the first change after {@code revision}, among those up to {@code last}. */
+  private long firstAfter(long revision, long last) {
+    long low = Math.max(1, last - capacity + 1);
+    long high = last + 1; // answer in [low, high]
+    while (low < high) {
+      long mid = (low + high) >>> 1;
+      ClientChange change = ring[slot(mid)];
+      if (change != null && change.revision() > revision) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    return low;
+  }
+
+  private int slot(long seq) {
+    return (int) (seq % capacity);
+  }
+
+  private void wakeWaiting() {
+    Cursor cursor;
+    while ((cursor = waiting.poll()) != null) {
+      if (cursor.waiting.compareAndSet(true, false) && !cursor.closed) {
+        cursor.onChange.run();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "change history of " + capacity + " (latest " + latestRevision() + ")";
+  }
+
+  private final class Cursor implements ChangeCursor {
+
+    private long next;
+    private long position;
+    private final Runnable onChange;
+    private final AtomicBoolean waiting = new AtomicBoolean();
+    private volatile boolean closed;
+
+    Cursor(long next, long position, Runnable onChange) {
+      this.next = next;
+      this.position = position;
+      this.onChange = onChange;
+    }
+
+    @Override
+    public List<ClientChange> poll(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("max must be positive, got " + max);
+      }
+      List<ClientChange> read = read(max);
+      if (!read.isEmpty() || closed) {
+        return read;
+      }
+      if (waiting.compareAndSet(false, true)) {
+        ChangeHistory.this.waiting.add(this);
+      }
+      // A change appended between the read and the registration woke nobody: look again.
+      read = read(max);
+      if (!read.isEmpty()) {
+        waiting.set(false);
+      }
+      return read;
+    }
+
+    private List<ClientChange> read(int max) {
+      long last = published;
+      if (next > last) {
+        return List.of();
+      }
+      long end = Math.min(last, next + max - 1);
+      List<ClientChange> read = new ArrayList<>((int) (end - next + 1));
+      for (long seq = next; seq <= end; seq++) {
+        read.add(ring[slot(seq)]);
+      }
+      if (published - capacity >= next) {
+        // Overwritten while (or before) it was read: this cursor fell out of the window.
+        throw new RevisionCompactedException(position, compacted);
+      }
+      next = end + 1;
+      position = read.get(read.size() - 1).revision();
+      return read;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      waiting.set(false);
+    }
+  }
+}

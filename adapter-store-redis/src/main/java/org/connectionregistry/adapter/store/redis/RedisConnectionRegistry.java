@@ -16,20 +16,31 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.domain.ChangeFeed;
+import org.connectionregistry.domain.ChangeHistory;
+import org.connectionregistry.domain.ChangeReason;
+import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.ConnectionStatus;
@@ -90,18 +101,116 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private static final Charset ORDER_PRESERVING = Charset.forName("CESU-8");
   private static final String SINGLE_FORM = "redis://HOST:PORT[/DB]";
   private static final String CLUSTER_FORM = "redis-cluster://HOST:PORT[,HOST:PORT...]";
+  private static final String CONNECTED = ConnectionStatus.CONNECTED.label();
+  private static final String DISCONNECTED = ConnectionStatus.DISCONNECTED.label();
 
-  /** Sets the status and indexes the ID in one atomic step. */
-  private static final String RECORD_SCRIPT =
-      "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
-          + "redis.call('ZADD', KEYS[2], 0, ARGV[1])\n"
-          + "return 1";
+  /** The time of Redis's clock in epoch milliseconds, as a string: every server's one clock. */
+  private static final String NOW =
+      "local clock = redis.call('TIME')\n"
+          + "local at = string.format('%d', tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000))\n";
 
   /**
-   * One page of one bucket: KEYS[1] the sorted set, KEYS[2] the hash, ARGV[1] the ZRANGEBYLEX
-   * start, ARGV[2] the page size. Returns id, label, id, label... Reads at most 1,024 IDs per step
-   * so the HMGET stays well within Lua's stack; skips IDs without a status and reads on until the
-   * page is full or the IDs run out.
+   * The next revision: one above the stored counter, or above {@code floor} (ARGV[4], the newest
+   * revision the calling server has read from the log) when the counter is below it, which only
+   * happens when Redis lost writes (a restart without persistence, a failover): revisions then
+   * still never go back, and the change is marked {@code reset} so every reader knows. Then the
+   * change is appended to the log (KEYS[log]) as entry {@code REVISION-0}, trimmed to about
+   * ARGV[5] entries. XADD comes first: should it fail, nothing has been written.
+   */
+  private static String nextRevisionAndLog(int counter, int log, String extraFields) {
+    return "local stored = tonumber(redis.call('GET', KEYS[" + counter + "]) or '0')\n"
+        + "local floor = tonumber(ARGV[4])\n"
+        + "local revision = string.format('%d', math.max(stored, floor) + 1)\n"
+        + NOW
+        + "local entry = {'client', ARGV[1], 'status', ARGV[2], 'reason', ARGV[3], 'at', at" + extraFields + "}\n"
+        + "if floor > stored then entry[#entry + 1] = 'reset'; entry[#entry + 1] = '1' end\n"
+        + "redis.call('XADD', KEYS[" + log + "], 'MAXLEN', '~', ARGV[5], revision .. '-0', unpack(entry))\n"
+        + "redis.call('SET', KEYS[" + counter + "], revision)\n";
+  }
+
+  /**
+   * One Redis: a whole change in one atomic script. KEYS: statuses, ids, revisions, counts,
+   * revision, changes; ARGV: id, status, reason, floor, history size. Returns {0, entry} when the
+   * client already has the status (nothing changes), else {1, entry}; an entry is
+   * {@code REVISION:EPOCH_MILLIS}, or nil for a client stored by an earlier version.
+   */
+  private static final String RECORD_SCRIPT =
+      "local current = redis.call('HGET', KEYS[1], ARGV[1])\n"
+          + "if current == ARGV[2] then return {0, redis.call('HGET', KEYS[3], ARGV[1])} end\n"
+          + nextRevisionAndLog(5, 6, "")
+          + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+          + "if current then\n"
+          + "  redis.call('HINCRBY', KEYS[4], current, -1)\n"
+          + "else\n"
+          + "  redis.call('ZADD', KEYS[2], 0, ARGV[1])\n"
+          + "end\n"
+          + "redis.call('HINCRBY', KEYS[4], ARGV[2], 1)\n"
+          + "local stamp = revision .. ':' .. at\n"
+          + "redis.call('HSET', KEYS[3], ARGV[1], stamp)\n"
+          + "return {1, stamp}";
+
+  /** Cluster, step 0: a client's status and entry, in one read of its bucket. */
+  private static final String READ_SCRIPT =
+      "return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('HGET', KEYS[2], ARGV[1])}";
+
+  /**
+   * Cluster, step 1, in the log's slot: the next revision and the log entry. KEYS: revision,
+   * changes; ARGV: id, status, reason, floor, history size, origin. Returns {revision, at}.
+   */
+  private static final String LOG_SCRIPT =
+      nextRevisionAndLog(1, 2, ", 'origin', ARGV[6]") + "return {revision, at}";
+
+  /**
+   * Cluster, step 2, in the client's bucket: applies changes (ARGV: id, status, revision, at,
+   * id, status...) unless the client already has a later one, so applying twice or late is
+   * harmless, and keeps the bucket's counts. KEYS: statuses, ids, revisions, counts.
+   */
+  private static final String APPLY_SCRIPT =
+      "local applied = 0\n"
+          + "for i = 1, #ARGV, 4 do\n"
+          + "  local id, status, revision = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])\n"
+          + "  local stamp = redis.call('HGET', KEYS[3], id)\n"
+          + "  local have = 0\n"
+          + "  if stamp then have = tonumber(string.match(stamp, '^(%d+)')) end\n"
+          + "  if have < revision then\n"
+          + "    local current = redis.call('HGET', KEYS[1], id)\n"
+          + "    redis.call('HSET', KEYS[1], id, status)\n"
+          + "    redis.call('HSET', KEYS[3], id, ARGV[i + 2] .. ':' .. ARGV[i + 3])\n"
+          + "    if not current then redis.call('ZADD', KEYS[2], 0, id) end\n"
+          + "    if current ~= status then\n"
+          + "      if current then redis.call('HINCRBY', KEYS[4], current, -1) end\n"
+          + "      redis.call('HINCRBY', KEYS[4], status, 1)\n"
+          + "    end\n"
+          + "    applied = applied + 1\n"
+          + "  end\n"
+          + "end\n"
+          + "return applied";
+
+  /** One Redis: the counts and the revision they are current to, in one read. */
+  private static final String COUNTS_SCRIPT =
+      "return {redis.call('HGET', KEYS[1], '" + CONNECTED + "'), redis.call('HGET', KEYS[1], '"
+          + DISCONNECTED + "'), redis.call('GET', KEYS[2])}";
+
+  /**
+   * Data of an earlier version has statuses but no counts: counts a bucket's statuses once (the
+   * one walk, at the first start of this version), unless its counts exist. KEYS: statuses,
+   * counts. Returns how many clients it counted.
+   */
+  private static final String MIGRATE_SCRIPT =
+      "if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end\n"
+          + "local labels = redis.call('HVALS', KEYS[1])\n"
+          + "if #labels == 0 then return 0 end\n"
+          + "local connected = 0\n"
+          + "for i = 1, #labels do if labels[i] == '" + CONNECTED + "' then connected = connected + 1 end end\n"
+          + "redis.call('HSET', KEYS[2], '" + CONNECTED + "', connected, '" + DISCONNECTED + "', #labels - connected)\n"
+          + "return #labels";
+
+  /**
+   * One page of one bucket: KEYS[1] the sorted set, KEYS[2] the statuses, KEYS[3] the entries,
+   * ARGV[1] the ZRANGEBYLEX start, ARGV[2] the page size. Returns id, label, entry, id, label,
+   * entry... (an entry is nil for a client stored by an earlier version). Reads at most 1,024 IDs
+   * per step so the HMGETs stay well within Lua's stack; skips IDs without a status and reads on
+   * until the page is full or the IDs run out.
    */
   private static final String PAGE_SCRIPT =
       "local limit = tonumber(ARGV[2])\n"
@@ -113,10 +222,12 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
           + "  local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, want)\n"
           + "  if #ids == 0 then break end\n"
           + "  local labels = redis.call('HMGET', KEYS[2], unpack(ids))\n"
+          + "  local stamps = redis.call('HMGET', KEYS[3], unpack(ids))\n"
           + "  for i = 1, #ids do\n"
           + "    if labels[i] then\n"
           + "      page[#page + 1] = ids[i]\n"
           + "      page[#page + 1] = labels[i]\n"
+          + "      page[#page + 1] = stamps[i]\n"
           + "      found = found + 1\n"
           + "    end\n"
           + "  end\n"
@@ -125,6 +236,13 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
           + "end\n"
           + "return page";
 
+  private static final String[] SCRIPTS = {
+    RECORD_SCRIPT, READ_SCRIPT, LOG_SCRIPT, APPLY_SCRIPT, COUNTS_SCRIPT, MIGRATE_SCRIPT, PAGE_SCRIPT
+  };
+
+  /** Changes per APPLY script call when repairing. */
+  private static final int REPAIR_CHUNK = 256;
+
   private final String store;
   private final Keyspace keyspace;
   private final ClientResources resources;
@@ -132,8 +250,20 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Script recordScript;
+  private final Script readScript;
+  private final Script logScript;
+  private final Script applyScript;
+  private final Script countsScript;
   private final Script pageScript;
   private final boolean cluster;
+  private final int historyCapacity;
+  private final String historySize;
+  /** Names this registry object in the log entries it writes (cluster), so its reader knows them. */
+  private final String origin = UUID.randomUUID().toString().substring(0, 8);
+  /** Cluster: the change in flight per client, so one server's changes to a client follow each other. */
+  private final ConcurrentHashMap<String, CompletableFuture<ClientConnection>> inFlight =
+      new ConcurrentHashMap<>();
+  private volatile ChangeLogReader reader;
   private volatile boolean closed;
 
   private RedisConnectionRegistry(
@@ -143,7 +273,8 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       AbstractRedisClient client,
       StatefulConnection<String, String> connection,
       RedisClusterAsyncCommands<String, String> commands,
-      boolean cluster) {
+      boolean cluster,
+      int historyCapacity) {
     this.store = store;
     this.keyspace = keyspace;
     this.resources = resources;
@@ -151,18 +282,38 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     this.connection = connection;
     this.commands = commands;
     this.cluster = cluster;
+    this.historyCapacity = historyCapacity;
+    this.historySize = String.valueOf(historyCapacity);
     this.recordScript = new Script(RECORD_SCRIPT);
+    this.readScript = new Script(READ_SCRIPT);
+    this.logScript = new Script(LOG_SCRIPT);
+    this.applyScript = new Script(APPLY_SCRIPT);
+    this.countsScript = new Script(COUNTS_SCRIPT);
     this.pageScript = new Script(PAGE_SCRIPT);
   }
 
   /**
-   * Connects to the Redis at {@code uri}, {@code redis://HOST:PORT[/DB]}.
+   * Connects to the Redis at {@code uri}, {@code redis://HOST:PORT[/DB]}, keeping the last
+   * {@link ChangeHistory#DEFAULT_CAPACITY} changes for watchers.
    *
    * @throws IllegalArgumentException if the URI is not of that form
    * @throws RegistryUnavailableException if Redis cannot be reached; the message is one line,
    *     e.g. {@code Redis at 127.0.0.1:6380 is unavailable: Connection refused}
    */
   public static RedisConnectionRegistry connect(String uri) {
+    return connect(uri, ChangeHistory.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Connects to the Redis at {@code uri}, {@code redis://HOST:PORT[/DB]}, keeping about the last
+   * {@code historyCapacity} changes in Redis's change log and in this server's history.
+   *
+   * @throws IllegalArgumentException if the URI is not of that form, or the capacity is below 1
+   * @throws RegistryUnavailableException if Redis cannot be reached; the message is one line,
+   *     e.g. {@code Redis at 127.0.0.1:6380 is unavailable: Connection refused}
+   */
+  public static RedisConnectionRegistry connect(String uri, int historyCapacity) {
+    checkCapacity(historyCapacity);
     RedisURI redisUri = parse(uri);
     redisUri.setTimeout(TIMEOUT);
     String store = "Redis at " + redisUri.getHost() + ":" + redisUri.getPort();
@@ -175,14 +326,19 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
             .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
             .socketOptions(socketOptions())
             .build());
+    RedisConnectionRegistry registry = null;
     try {
       StatefulRedisConnection<String, String> connection = client.connect(codec(), redisUri);
       connection.setTimeout(TIMEOUT);
-      return new RedisConnectionRegistry(
-              store, Keyspace.single(), resources, client, connection, connection.async(), false)
-          .withScriptsLoaded();
+      registry =
+          new RedisConnectionRegistry(
+              store, Keyspace.single(), resources, client, connection, connection.async(), false,
+              historyCapacity);
+      StatefulRedisConnection<String, String> log = client.connect(codec(), redisUri);
+      log.setTimeout(TIMEOUT);
+      return registry.started(log.sync(), log::close);
     } catch (RedisException e) {
-      shutDown(client, resources);
+      abandon(registry, client, resources);
       throw new RegistryUnavailableException(store + " is unavailable: " + reason(e), e);
     }
   }
@@ -190,11 +346,23 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   /**
    * Connects to the Redis Cluster that the nodes in {@code uri} belong to, {@code
    * redis-cluster://HOST:PORT[,HOST:PORT...]}; one reachable node is enough to find the others.
+   * Keeps the last {@link ChangeHistory#DEFAULT_CAPACITY} changes for watchers.
    *
    * @throws IllegalArgumentException if the URI is not of that form
    * @throws RegistryUnavailableException if no node can be reached, or they form no cluster
    */
   public static RedisConnectionRegistry connectCluster(String uri) {
+    return connectCluster(uri, ChangeHistory.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * {@link #connectCluster(String)}, keeping about the last {@code historyCapacity} changes.
+   *
+   * @throws IllegalArgumentException if the URI is not of that form, or the capacity is below 1
+   * @throws RegistryUnavailableException if no node can be reached, or they form no cluster
+   */
+  public static RedisConnectionRegistry connectCluster(String uri, int historyCapacity) {
+    checkCapacity(historyCapacity);
     List<RedisURI> nodes = parseCluster(uri);
     String store = "Redis Cluster at " + uri.substring("redis-cluster://".length());
     ClientResources resources = resources();
@@ -215,16 +383,72 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
                     .enablePeriodicRefresh(Duration.ofSeconds(1))
                     .build())
             .build());
+    RedisConnectionRegistry registry = null;
     try {
       StatefulRedisClusterConnection<String, String> connection = client.connect(codec());
       connection.setTimeout(TIMEOUT);
-      return new RedisConnectionRegistry(
-              store, Keyspace.cluster(), resources, client, connection, connection.async(), true)
-          .withScriptsLoaded();
+      registry =
+          new RedisConnectionRegistry(
+              store, Keyspace.cluster(), resources, client, connection, connection.async(), true,
+              historyCapacity);
+      StatefulRedisClusterConnection<String, String> log = client.connect(codec());
+      log.setTimeout(TIMEOUT);
+      return registry.started(log.sync(), log::close);
     } catch (RedisException e) {
-      shutDown(client, resources);
+      abandon(registry, client, resources);
       throw new RegistryUnavailableException(store + " is unavailable: " + reason(e), e);
     }
+  }
+
+  private static void checkCapacity(int historyCapacity) {
+    if (historyCapacity < 1) {
+      throw new IllegalArgumentException("history capacity must be positive, got " + historyCapacity);
+    }
+  }
+
+  private static void abandon(
+      RedisConnectionRegistry registry, AbstractRedisClient client, ClientResources resources) {
+    if (registry != null) {
+      registry.close();
+    } else {
+      shutDown(client, resources);
+    }
+  }
+
+  /**
+   * Loads the scripts, counts the clients of an earlier version's data once, loads the change
+   * log's tail and starts following it on the connection {@code log}.
+   */
+  private RedisConnectionRegistry started(
+      RedisClusterCommands<String, String> log, Runnable closeLog) {
+    withScriptsLoaded();
+    try {
+      for (int bucket = 0; bucket < keyspace.buckets(); bucket++) {
+        String[] keys = {keyspace.statusesKey(bucket), keyspace.countsKey(bucket)};
+        commands.<Long>eval(MIGRATE_SCRIPT, ScriptOutputType.INTEGER, keys)
+            .get(TIMEOUT_SECONDS * 5L, TimeUnit.SECONDS);
+      }
+      reader =
+          new ChangeLogReader(
+              log, closeLog, keyspace.changesKey(), keyspace.revisionKey(), historyCapacity, origin,
+              cluster ? this::repair : null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeLog.run();
+      throw new RegistryUnavailableException(store + " is unavailable: interrupted while starting", e);
+    } catch (RedisException e) {
+      closeLog.run();
+      throw e;
+    } catch (Exception e) {
+      closeLog.run();
+      Throwable cause = Stages.cause(e);
+      if (cause instanceof RedisException redis) {
+        throw redis;
+      }
+      throw new RedisException(reason(cause), cause);
+    }
+    reader.start();
+    return this;
   }
 
   /**
@@ -233,9 +457,9 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
    * that does not have them later (a promoted replica, a restarted Redis) is served by the
    * fallback in {@link Script}; a failure here is therefore not an error.
    */
-  private RedisConnectionRegistry withScriptsLoaded() {
+  private void withScriptsLoaded() {
     try {
-      for (String script : new String[] {RECORD_SCRIPT, PAGE_SCRIPT}) {
+      for (String script : SCRIPTS) {
         commands.scriptLoad(script).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
@@ -243,44 +467,184 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     } catch (Exception e) {
       // the fallback loads them when needed
     }
-    return this;
   }
-
-  // Issue 10, in progress on this branch: revisions, counts and the change feed are not kept by
-  // this store yet; until they are, changes carry no revision and counts walk the registry.
-  private final org.connectionregistry.domain.ChangeHistory pendingHistory =
-      new org.connectionregistry.domain.ChangeHistory(1);
 
   @Override
   public CompletionStage<ClientConnection> record(
-      ClientId clientId, ConnectionStatus status, org.connectionregistry.domain.ChangeReason reason) {
-    return recordStatus(clientId, status).thenApply(done -> new ClientConnection(clientId, status));
+      ClientId clientId, ConnectionStatus status, ChangeReason reason) {
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(reason, "reason");
+    if (!cluster) {
+      String[] keys = {
+        keyspace.statusesKey(0), keyspace.idsKey(0), keyspace.revisionsKey(0), keyspace.countsKey(0),
+        keyspace.revisionKey(), keyspace.changesKey()
+      };
+      return call(() -> recordScript.<List<Object>>run(ScriptOutputType.MULTI, keys,
+              clientId.value(), status.label(), reason.label(), floor(), historySize))
+          .thenApply(reply -> entryOf(clientId, status, (String) reply.get(1)));
+    }
+    // One change per client at a time from this server: its decision (is this a change?) reads
+    // the bucket, which the change before must have written.
+    String id = clientId.value();
+    CompletableFuture<ClientConnection> mine = new CompletableFuture<>();
+    CompletableFuture<ClientConnection> before = inFlight.put(id, mine);
+    Runnable go =
+        () -> {
+          CompletionStage<ClientConnection> done;
+          try {
+            done = recordInCluster(clientId, status, reason);
+          } catch (RuntimeException e) {
+            done = Stages.failed(e);
+          }
+          done.whenComplete(
+              (entry, failure) -> {
+                inFlight.remove(id, mine);
+                if (failure != null) {
+                  mine.completeExceptionally(Stages.cause(failure));
+                } else {
+                  mine.complete(entry);
+                }
+              });
+        };
+    if (before == null) {
+      go.run();
+    } else {
+      before.whenComplete((entry, failure) -> go.run());
+    }
+    return mine;
   }
 
-  @Override
-  public CompletionStage<org.connectionregistry.domain.ClientCounts> counts() {
-    return listAll()
-        .thenApply(
-            all -> {
-              long connected =
-                  all.stream().filter(c -> c.status() == ConnectionStatus.CONNECTED).count();
-              return new org.connectionregistry.domain.ClientCounts(
-                  connected, all.size() - connected, 0);
+  /**
+   * A change on a cluster, where the log and the client's bucket are in different slots: read
+   * the bucket (no change, no revision); append to the log (the change now has its revision, and
+   * watchers on every server see it); write the bucket, unless it holds a later change already.
+   * Should the last step fail, this server's log reader writes the bucket again until it succeeds,
+   * and every other server's reader does it too when it reads the change: so a listing never
+   * disagrees for long with what watchers were told.
+   */
+  private CompletionStage<ClientConnection> recordInCluster(
+      ClientId clientId, ConnectionStatus status, ChangeReason reason) {
+    String id = clientId.value();
+    int bucket = keyspace.bucketOf(id);
+    String[] read = {keyspace.statusesKey(bucket), keyspace.revisionsKey(bucket)};
+    return call(() -> readScript.<List<Object>>run(ScriptOutputType.MULTI, read, id))
+        .thenCompose(
+            now -> {
+              if (status.label().equals(now.get(0))) {
+                return CompletableFuture.completedStage(entryOf(clientId, status, (String) now.get(1)));
+              }
+              String[] log = {keyspace.revisionKey(), keyspace.changesKey()};
+              return call(() -> logScript.<List<Object>>run(ScriptOutputType.MULTI, log,
+                      id, status.label(), reason.label(), floor(), historySize, origin))
+                  .thenCompose(
+                      logged -> {
+                        ClientChange change =
+                            new ClientChange(
+                                Long.parseLong((String) logged.get(0)), clientId, status, reason,
+                                Instant.ofEpochMilli(Long.parseLong((String) logged.get(1))));
+                        return call(() -> apply(bucket, List.of(change)))
+                            .handle(
+                                (applied, failure) -> {
+                                  if (failure == null) {
+                                    return CompletableFuture.completedStage(change.entry());
+                                  }
+                                  ChangeLogReader following = reader;
+                                  if (following != null) {
+                                    following.repairLater(change);
+                                  }
+                                  return Stages.<ClientConnection>failed(failure);
+                                })
+                            .thenCompose(stage -> stage);
+                      });
             });
   }
 
-  @Override
-  public org.connectionregistry.domain.ChangeFeed changes() {
-    return pendingHistory;
+  private CompletionStage<Long> apply(int bucket, List<ClientChange> changes) {
+    String[] args = new String[changes.size() * 4];
+    int i = 0;
+    for (ClientChange change : changes) {
+      args[i++] = change.clientId().value();
+      args[i++] = change.status().label();
+      args[i++] = String.valueOf(change.revision());
+      args[i++] = String.valueOf(change.at().toEpochMilli());
+    }
+    return applyScript.run(ScriptOutputType.INTEGER, keyspace.bucketKeys(bucket), args);
   }
 
-  private CompletionStage<Void> recordStatus(ClientId clientId, ConnectionStatus status) {
-    Objects.requireNonNull(status, "status");
-    String id = clientId.value();
-    int bucket = keyspace.bucketOf(id);
-    String[] keys = {keyspace.statusesKey(bucket), keyspace.idsKey(bucket)};
-    return call(() -> recordScript.<Long>run(ScriptOutputType.INTEGER, keys, id, status.label()))
-        .thenApply(one -> null);
+  /** Writes changes into their buckets, guarded by revision; the log reader's repair (cluster). */
+  private void repair(List<ClientChange> changes) throws Exception {
+    Map<Integer, List<ClientChange>> byBucket = new HashMap<>();
+    for (ClientChange change : changes) {
+      byBucket.computeIfAbsent(keyspace.bucketOf(change.clientId().value()), b -> new ArrayList<>()).add(change);
+    }
+    List<CompletableFuture<Long>> sent = new ArrayList<>();
+    for (Map.Entry<Integer, List<ClientChange>> bucket : byBucket.entrySet()) {
+      List<ClientChange> all = bucket.getValue();
+      for (int from = 0; from < all.size(); from += REPAIR_CHUNK) {
+        sent.add(apply(bucket.getKey(), all.subList(from, Math.min(all.size(), from + REPAIR_CHUNK)))
+            .toCompletableFuture());
+      }
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(TIMEOUT_SECONDS * 5L, TimeUnit.SECONDS);
+  }
+
+  /** The newest revision this server has read from the log: revisions never go below it. */
+  private String floor() {
+    ChangeLogReader following = reader;
+    return following == null ? "0" : String.valueOf(following.feed().latestRevision());
+  }
+
+  /** A client's entry from its stored {@code REVISION:EPOCH_MILLIS}; none for older data. */
+  private static ClientConnection entryOf(ClientId clientId, ConnectionStatus status, String stamp) {
+    if (stamp == null) {
+      return new ClientConnection(clientId, status);
+    }
+    int colon = stamp.indexOf(':');
+    return new ClientConnection(
+        clientId, status, Long.parseLong(stamp.substring(0, colon)),
+        Instant.ofEpochMilli(Long.parseLong(stamp.substring(colon + 1))));
+  }
+
+  @Override
+  public CompletionStage<ClientCounts> counts() {
+    if (!cluster) {
+      String[] keys = {keyspace.countsKey(0), keyspace.revisionKey()};
+      return call(() -> countsScript.<List<Object>>run(ScriptOutputType.MULTI, keys))
+          .thenApply(
+              reply -> new ClientCounts(number(reply.get(0)), number(reply.get(1)), number(reply.get(2))));
+    }
+    // Each bucket counts its own clients; the sum is current to (at least) the revision read
+    // first, since buckets are written after the log.
+    return call(() -> commands.get(keyspace.revisionKey()))
+        .thenCompose(
+            revision -> {
+              List<CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>>> reads = new ArrayList<>();
+              for (int bucket = 0; bucket < keyspace.buckets(); bucket++) {
+                String key = keyspace.countsKey(bucket);
+                reads.add(call(() -> commands.hmget(key, CONNECTED, DISCONNECTED)).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      all -> {
+                        long connected = 0;
+                        long disconnected = 0;
+                        for (CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>> read : reads) {
+                          List<io.lettuce.core.KeyValue<String, String>> values = read.join();
+                          connected += number(values.get(0).getValueOrElse(null));
+                          disconnected += number(values.get(1).getValueOrElse(null));
+                        }
+                        return new ClientCounts(connected, disconnected, number(revision));
+                      });
+            });
+  }
+
+  private static long number(Object value) {
+    return value == null ? 0 : Math.max(0, Long.parseLong(value.toString()));
+  }
+
+  @Override
+  public ChangeFeed changes() {
+    return reader.feed();
   }
 
   @Override
@@ -304,17 +668,19 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private CompletionStage<List<ClientConnection>> readBucket(
       int bucket, Optional<ClientId> after, int limit) {
     String from = after.map(id -> "(" + id.value()).orElse("-");
-    String[] keys = {keyspace.idsKey(bucket), keyspace.statusesKey(bucket)};
+    String[] keys = {keyspace.idsKey(bucket), keyspace.statusesKey(bucket), keyspace.revisionsKey(bucket)};
     return call(() -> pageScript.<List<Object>>run(ScriptOutputType.MULTI, keys, from, String.valueOf(limit)))
         .thenApply(RedisConnectionRegistry::toPage);
   }
 
   private static List<ClientConnection> toPage(List<Object> flat) {
-    List<ClientConnection> page = new ArrayList<>(flat.size() / 2);
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
+    List<ClientConnection> page = new ArrayList<>(flat.size() / 3);
+    for (int i = 0; i + 2 < flat.size(); i += 3) {
       page.add(
-          new ClientConnection(
-              new ClientId((String) flat.get(i)), ConnectionStatus.fromLabel((String) flat.get(i + 1))));
+          entryOf(
+              new ClientId((String) flat.get(i)),
+              ConnectionStatus.fromLabel((String) flat.get(i + 1)),
+              (String) flat.get(i + 2)));
     }
     return page;
   }
@@ -351,6 +717,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       closed = true;
     }
     try {
+      ChangeLogReader following = reader;
+      if (following != null) {
+        following.close();
+      }
       connection.close();
     } finally {
       shutDown(client, resources);

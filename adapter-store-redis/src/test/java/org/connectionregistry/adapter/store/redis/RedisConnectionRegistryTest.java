@@ -98,12 +98,11 @@ class RedisConnectionRegistryTest extends EngineOutageContract {
       await(registry.record(ClientId.of("user_1"), ConnectionStatus.CONNECTED));
       assertThat(await(other.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.CONNECTED);
 
-      await(other.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED));
-      await(other.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
-      assertThat(await(registry.listAll()))
-          .containsExactly(
-              new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
-              new ClientConnection(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
+      ClientConnection first = await(other.record(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED));
+      ClientConnection second = await(other.record(ClientId.of("user_2"), ConnectionStatus.CONNECTED));
+      assertThat(await(registry.listAll())).containsExactly(first, second);
+      assertThat(first.status()).isEqualTo(ConnectionStatus.DISCONNECTED);
+      assertThat(second.status()).isEqualTo(ConnectionStatus.CONNECTED);
     }
   }
 

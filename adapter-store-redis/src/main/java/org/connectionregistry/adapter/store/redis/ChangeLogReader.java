@@ -1,0 +1,303 @@
+package org.connectionregistry.adapter.store.redis;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.connectionregistry.domain.ChangeReason;
+import org.connectionregistry.domain.ClientChange;
+import org.connectionregistry.domain.ClientId;
+import org.connectionregistry.domain.ConnectionStatus;
+
+/**
+ * This server's one reader of the shared change log (a Redis Stream), on a connection of its own:
+ * it loads the log's last entries at start, then follows it with {@code XREAD BLOCK} from the
+ * last ID it has, and appends every change to the local {@link RestartableFeed} that this
+ * server's watchers read. So a change made through any server reaches every server's watchers.
+ *
+ * <p><b>Outages.</b> When Redis goes away the reader retries every {@value #RETRY_MILLIS} ms and
+ * carries on from its last ID. It never skips a gap silently: the log's revisions follow each
+ * other without holes, so an entry after a hole means the stream was trimmed past this reader
+ * (the feed starts again after the hole: cursors behind it get {@code RevisionCompactedException});
+ * and once a second, and after every failure, it checks that the entry it read last is still in
+ * the log as it read it: when not (Redis restarted empty, a failover lost the last writes), the
+ * changes it delivered may no longer be the registry's, and the feed is {@link
+ * RestartableFeed#reset reset} (every cursor fails, its watcher lists again).
+ *
+ * <p><b>Repair (cluster).</b> On a Redis Cluster a change is written to the log first and then to
+ * the client's bucket (see {@link RedisConnectionRegistry}); {@code repair} writes changes to their
+ * buckets again, guarded by revision, so it is harmless twice. The reader repairs the log's tail
+ * once at start (what a server that died between the two steps left), every change written
+ * through other servers (in case they die between the steps), and this server's own changes whose
+ * second step failed.
+ */
+final class ChangeLogReader implements Runnable {
+
+  /** Writes changes into their buckets, guarded by revision; may block (the reader's thread). */
+  interface Repair {
+    void apply(List<ClientChange> changes) throws Exception;
+  }
+
+  static final String CLIENT = "client";
+  static final String STATUS = "status";
+  static final String REASON = "reason";
+  static final String AT = "at";
+  static final String ORIGIN = "origin";
+  static final String RESET = "reset";
+
+  private static final Logger LOG = Logger.getLogger(ChangeLogReader.class.getName());
+  private static final int RETRY_MILLIS = 200;
+  private static final long BLOCK_MILLIS = 500;
+  private static final int BATCH = 1_000;
+  private static final long VERIFY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** At most this many of the log's last entries are repaired at start. */
+  private static final int REPAIR_AT_START = 10_000;
+
+  private final RedisClusterCommands<String, String> commands;
+  private final Runnable closeConnection;
+  private final String changesKey;
+  private final String revisionKey;
+  private final RestartableFeed feed;
+  private final String origin;
+  private final Repair repair;
+  private final Queue<ClientChange> toRepair = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /** The last entry read, or null before the first. */
+  private ClientChange last;
+  private String lastId;
+  private long lastVerified = System.nanoTime();
+  private boolean verifyNow;
+
+  /**
+   * Loads the log's last {@code feed.capacity()} entries into a new feed (repairing them, on a
+   * cluster) and is ready to {@link #start}.
+   */
+  ChangeLogReader(
+      RedisClusterCommands<String, String> commands,
+      Runnable closeConnection,
+      String changesKey,
+      String revisionKey,
+      int capacity,
+      String origin,
+      Repair repair)
+      throws Exception {
+    this.commands = commands;
+    this.closeConnection = closeConnection;
+    this.changesKey = changesKey;
+    this.revisionKey = revisionKey;
+    this.origin = origin;
+    this.repair = repair;
+    List<StreamMessage<String, String>> newestFirst =
+        commands.xrevrange(changesKey, Range.unbounded(), Limit.from(capacity));
+    List<ClientChange> tail = new ArrayList<>(newestFirst.size());
+    for (StreamMessage<String, String> message : newestFirst) {
+      ClientChange change = parse(message);
+      tail.add(change);
+      if (message.getBody().containsKey(RESET)) {
+        break; // changes before a reset may have been lost: the history starts after it
+      }
+    }
+    Collections.reverse(tail);
+    long compacted;
+    if (tail.isEmpty()) {
+      String revision = commands.get(revisionKey);
+      compacted = revision == null ? 0 : Long.parseLong(revision);
+    } else {
+      compacted = tail.get(0).revision() - 1;
+    }
+    this.feed = new RestartableFeed(capacity, compacted);
+    feed.appendAll(tail);
+    if (repair != null && !tail.isEmpty()) {
+      repair.apply(tail.subList(Math.max(0, tail.size() - REPAIR_AT_START), tail.size()));
+    }
+    last = tail.isEmpty() ? null : tail.get(tail.size() - 1);
+    lastId = idOf(feed.latestRevision());
+    this.thread = new Thread(this, "redis-change-log");
+    thread.setDaemon(true);
+  }
+
+  RestartableFeed feed() {
+    return feed;
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Has the reader write {@code change} into its bucket again, soon and until it succeeds. */
+  void repairLater(ClientChange change) {
+    toRepair.add(change);
+  }
+
+  /** Stops the reader, closes its connection, and waits (boundedly) for its thread. */
+  void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      closeConnection.run();
+    } catch (RuntimeException e) {
+      // closing anyway
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(3));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void run() {
+    while (!closed) {
+      try {
+        if (verifyNow || System.nanoTime() - lastVerified > VERIFY_NANOS) {
+          verify();
+        }
+        repairPending();
+        List<StreamMessage<String, String>> read =
+            commands.xread(
+                XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH),
+                XReadArgs.StreamOffset.from(changesKey, lastId));
+        if (read != null && !read.isEmpty()) {
+          follow(read);
+        }
+      } catch (Exception e) {
+        if (closed) {
+          return;
+        }
+        verifyNow = true;
+        LOG.log(Level.FINE, "change log reader: " + e.getMessage(), e);
+        try {
+          Thread.sleep(RETRY_MILLIS);
+        } catch (InterruptedException interrupted) {
+          if (closed) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private void follow(List<StreamMessage<String, String>> read) throws Exception {
+    List<ClientChange> others = new ArrayList<>();
+    for (StreamMessage<String, String> message : read) {
+      ClientChange change = parse(message);
+      long latest = feed.latestRevision();
+      if (change.revision() <= latest) {
+        continue;
+      }
+      if (message.getBody().containsKey(RESET)) {
+        // Written after the log had lost changes this server had seen.
+        LOG.warning("The change log in Redis lost changes up to revision " + (change.revision() - 1)
+            + "; watchers list again.");
+        feed.reset(change.revision() - 1);
+      } else if (change.revision() > latest + 1) {
+        // The log's revisions have no holes: this reader fell behind a trimmed stream.
+        feed.restartAt(change.revision() - 1);
+      }
+      feed.append(change);
+      last = change;
+      lastId = message.getId();
+      if (repair != null && !origin.equals(message.getBody().get(ORIGIN))) {
+        others.add(change);
+      }
+    }
+    if (!others.isEmpty()) {
+      repair.apply(others);
+    }
+  }
+
+  /**
+   * Checks that the entry read last is still the log's: if it is gone while the log holds entries
+   * up to it or none at all, or differs, Redis lost changes, and the feed starts again.
+   */
+  private void verify() {
+    lastVerified = System.nanoTime();
+    if (last == null) {
+      List<StreamMessage<String, String>> newest =
+          commands.xrevrange(changesKey, Range.unbounded(), Limit.from(1));
+      long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).getId());
+      if (logLatest < feed.latestRevision()) {
+        resetTo(logLatest);
+      }
+      verifyNow = false;
+      return;
+    }
+    List<StreamMessage<String, String>> same =
+        commands.xrange(changesKey, Range.create(lastId, lastId), Limit.from(1));
+    boolean intact;
+    if (same.isEmpty()) {
+      // Trimmed past it (the next read shows the hole), or lost.
+      List<StreamMessage<String, String>> oldest =
+          commands.xrange(changesKey, Range.unbounded(), Limit.from(1));
+      intact =
+          oldest.isEmpty()
+              ? revisionOrZero() >= last.revision()
+              : revisionOf(oldest.get(0).getId()) > last.revision();
+    } else {
+      intact = parse(same.get(0)).equals(last);
+    }
+    if (!intact) {
+      List<StreamMessage<String, String>> newest =
+          commands.xrevrange(changesKey, Range.unbounded(), Limit.from(1));
+      long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).getId());
+      LOG.warning("The change log in Redis no longer holds revision " + last.revision()
+          + " as this server read it (Redis restarted or failed over); watchers list again.");
+      resetTo(logLatest);
+    }
+    verifyNow = false;
+  }
+
+  private void resetTo(long revision) {
+    feed.reset(revision);
+    last = null;
+    lastId = idOf(revision);
+  }
+
+  private long revisionOrZero() {
+    String revision = commands.get(revisionKey);
+    return revision == null ? 0 : Long.parseLong(revision);
+  }
+
+  private void repairPending() throws Exception {
+    if (repair == null || toRepair.isEmpty()) {
+      return;
+    }
+    List<ClientChange> batch = new ArrayList<>();
+    for (ClientChange change : toRepair) {
+      batch.add(change);
+    }
+    repair.apply(batch);
+    toRepair.removeAll(batch);
+  }
+
+  static String idOf(long revision) {
+    return revision + "-0";
+  }
+
+  static long revisionOf(String id) {
+    return Long.parseLong(id.substring(0, id.indexOf('-')));
+  }
+
+  static ClientChange parse(StreamMessage<String, String> message) {
+    Map<String, String> body = message.getBody();
+    return new ClientChange(
+        revisionOf(message.getId()),
+        new ClientId(body.get(CLIENT)),
+        ConnectionStatus.fromLabel(body.get(STATUS)),
+        ChangeReason.fromLabel(body.get(REASON)),
+        Instant.ofEpochMilli(Long.parseLong(body.get(AT))));
+  }
+}

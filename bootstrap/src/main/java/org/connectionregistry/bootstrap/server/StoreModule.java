@@ -5,6 +5,7 @@ import dagger.Provides;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
+import org.connectionregistry.domain.ChangeHistory;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 
@@ -32,8 +33,16 @@ public final class StoreModule {
     return settings.store().match(opening(security));
   }
 
-  /** Opens each kind of store. */
+  /** Opens each kind of store, keeping the default number of changes for watchers. */
   static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security) {
+    return opening(security, ChangeHistory.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Opens each kind of store; the shared stores keep about {@code historyCapacity} changes for
+   * watchers (Redis: in its change log and in this server's history).
+   */
+  static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security, int historyCapacity) {
     return new StoreSpec.Cases<>() {
       @Override
       public ConnectionRegistry memory(StoreSpec.Memory memory) {
@@ -48,12 +57,12 @@ public final class StoreModule {
 
       @Override
       public ConnectionRegistry redis(StoreSpec.Redis redis) {
-        return RedisConnectionRegistry.connect(redis.uri());
+        return RedisConnectionRegistry.connect(redis.uri(), historyCapacity);
       }
 
       @Override
       public ConnectionRegistry redisCluster(StoreSpec.RedisCluster cluster) {
-        return RedisConnectionRegistry.connectCluster(cluster.uri());
+        return RedisConnectionRegistry.connectCluster(cluster.uri(), historyCapacity);
       }
     };
   }

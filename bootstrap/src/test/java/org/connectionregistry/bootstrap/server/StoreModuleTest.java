@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.testing.RedisServer;
+import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
+import org.connectionregistry.domain.ConnectionStatus;
+import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,25 @@ class StoreModuleTest {
         ConnectionRegistry registry = open(redis.uri())) {
       assertThat(registry).isInstanceOf(RedisConnectionRegistry.class);
       assertThat(registry).hasToString("Redis at 127.0.0.1:" + redis.port());
+    }
+  }
+
+  @Test
+  @DisplayName("the history capacity given to the store wiring is what a Redis store keeps for watchers")
+  void historyCapacityReachesTheRedisStore() throws Exception {
+    try (RedisServer redis = RedisServer.start();
+        ConnectionRegistry registry =
+            StoreModule.opening(ServerSecurity.defaults(), 7).redis(new StoreSpec.Redis(redis.uri()))) {
+      for (int i = 0; i < 20; i++) {
+        Stages.await(registry.record(ClientId.of("c" + i), ConnectionStatus.CONNECTED));
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (registry.changes().latestRevision() < 20 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+
+      assertThat(registry.changes().latestRevision()).isEqualTo(20);
+      assertThat(registry.changes().compactedRevision()).isEqualTo(13);
     }
   }
 

@@ -121,7 +121,12 @@ final class ChangeLogReader implements Runnable {
     this.feed = new RestartableFeed(capacity, compacted);
     feed.appendAll(tail);
     if (repair != null && !tail.isEmpty()) {
-      repair.apply(tail.subList(Math.max(0, tail.size() - REPAIR_AT_START), tail.size()));
+      List<ClientChange> recent = tail.subList(Math.max(0, tail.size() - REPAIR_AT_START), tail.size());
+      try {
+        repair.apply(recent);
+      } catch (Exception e) {
+        toRepair.addAll(recent); // a bucket's master is away: the reader tries again
+      }
     }
     last = tail.isEmpty() ? null : tail.get(tail.size() - 1);
     lastId = idOf(feed.latestRevision());
@@ -215,7 +220,12 @@ final class ChangeLogReader implements Runnable {
       }
     }
     if (!others.isEmpty()) {
-      repair.apply(others);
+      try {
+        repair.apply(others);
+      } catch (Exception e) {
+        toRepair.addAll(others); // tried again before the next read
+        throw e;
+      }
     }
   }
 

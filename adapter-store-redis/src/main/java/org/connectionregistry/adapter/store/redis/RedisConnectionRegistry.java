@@ -53,15 +53,25 @@ import org.connectionregistry.domain.Stages;
  * ({@link #connectCluster}, {@code redis-cluster://}).
  *
  * <p><b>Layout.</b> Clients sit in buckets (see {@link Keyspace}): one on a single Redis, 64
- * spread over the slots of a cluster. A bucket is two keys, always changed together by one small
+ * spread over the slots of a cluster. A bucket's keys are always changed together by one small
  * Lua script (atomic in Redis, and safe on a connection shared by many threads, which MULTI/EXEC
- * is not), and both in one slot:
+ * is not), and all in one slot:
  *
  * <ul>
  *   <li>{@code connreg:statuses}, a hash from client ID to status label: exact lookups in O(1);
  *   <li>{@code connreg:ids}, a sorted set of client IDs, every score 0, so Redis keeps them in
- *       byte order: a page is {@code ZRANGEBYLEX connreg:ids (<after> + LIMIT 0 <n>}, O(log N + n).
+ *       byte order: a page is {@code ZRANGEBYLEX connreg:ids (<after> + LIMIT 0 <n>}, O(log N + n);
+ *   <li>{@code connreg:revisions}, a hash from client ID to {@code REVISION:EPOCH_MILLIS} of its
+ *       last change (none for a client stored by an earlier version, until it changes);
+ *   <li>{@code connreg:counts}, the bucket's connected and disconnected clients.
  * </ul>
+ *
+ * <p><b>Revisions and the change feed.</b> The registry's revision is a counter and its recent
+ * changes a Redis Stream with entry IDs {@code REVISION-0}. On one Redis a change is one script
+ * ({@link #RECORD_SCRIPT}); on a cluster, where the log has a slot of its own, it is logged first
+ * and then applied to its bucket with a revision guard ({@link #recordInCluster}). Every registry
+ * object follows the stream with one {@link ChangeLogReader}, which feeds its watchers. Times are
+ * Redis's {@code TIME}: one clock for every server.
  *
  * A bucket's page is one small Lua script: it walks the sorted set from {@code after} and reads
  * the statuses with HMGET, so no single command walks the whole registry and blocks Redis for

@@ -236,11 +236,13 @@ final class ChangeLogReader implements Runnable {
   private void verify() {
     lastVerified = System.nanoTime();
     if (last == null) {
+      // Nothing read yet (or just reset): follow the log where it is, should another server have
+      // started it again below this reader's place. An empty log keeps this server's place, so
+      // that its next write continues above it.
       List<StreamMessage<String, String>> newest =
           commands.xrevrange(changesKey, Range.unbounded(), Limit.from(1));
-      long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).getId());
-      if (logLatest < feed.latestRevision()) {
-        resetTo(logLatest);
+      if (!newest.isEmpty() && revisionOf(newest.get(0).getId()) < feed.latestRevision()) {
+        resetTo(revisionOf(newest.get(0).getId()));
       }
       verifyNow = false;
       return;
@@ -265,7 +267,8 @@ final class ChangeLogReader implements Runnable {
       long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).getId());
       LOG.warning("The change log in Redis no longer holds revision " + last.revision()
           + " as this server read it (Redis restarted or failed over); watchers list again.");
-      resetTo(logLatest);
+      // Revisions go on above what this server has seen (its writes carry it as their floor).
+      resetTo(Math.max(logLatest, last.revision()));
     }
     verifyNow = false;
   }

@@ -433,15 +433,26 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       RedisClusterCommands<String, String> log, Runnable closeLog) {
     withScriptsLoaded();
     try {
-      for (int bucket = 0; bucket < keyspace.buckets(); bucket++) {
-        String[] keys = {keyspace.statusesKey(bucket), keyspace.countsKey(bucket)};
-        commands.<Long>eval(MIGRATE_SCRIPT, ScriptOutputType.INTEGER, keys)
-            .get(TIMEOUT_SECONDS * 5L, TimeUnit.SECONDS);
+      // A Redis that answers, only slowly (a loaded machine), gets a few chances at start: the
+      // start-up reads (counting old data, loading the log's tail) are safe to repeat.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          for (int bucket = 0; bucket < keyspace.buckets(); bucket++) {
+            String[] keys = {keyspace.statusesKey(bucket), keyspace.countsKey(bucket)};
+            commands.<Long>eval(MIGRATE_SCRIPT, ScriptOutputType.INTEGER, keys)
+                .get(TIMEOUT_SECONDS * 5L, TimeUnit.SECONDS);
+          }
+          reader =
+              new ChangeLogReader(
+                  log, closeLog, keyspace.changesKey(), keyspace.revisionKey(), historyCapacity,
+                  origin, cluster ? this::repair : null);
+          break;
+        } catch (Exception e) {
+          if (attempt >= 3 || !(Stages.cause(e) instanceof io.lettuce.core.RedisCommandTimeoutException)) {
+            throw e;
+          }
+        }
       }
-      reader =
-          new ChangeLogReader(
-              log, closeLog, keyspace.changesKey(), keyspace.revisionKey(), historyCapacity, origin,
-              cluster ? this::repair : null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeLog.run();

@@ -586,6 +586,11 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       }
     } catch (RuntimeException e) {
       log.debug("{} cannot be reopened yet: {}", name, oneLine(e.getMessage()));
+      if (store == reopened) {
+        // Failed after the swap (reading the state back): still recovering, try again later.
+        store = null;
+        maps = null;
+      }
       if (reopened != null) {
         try {
           reopened.closeImmediately();
@@ -699,6 +704,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   /** Rewrites sparse chunks; the data stays the same, so readers are unaffected. */
   private void compact() {
+    if (store == null) {
+      return; // the batch before failed and dropped the store: nothing to compact until it is back
+    }
     try {
       if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES)) {
         store.commit();

@@ -21,6 +21,14 @@ public final class StoreModule {
   private StoreModule() {}
 
   /**
+   * How many changes a store keeps for watchers. The seam for the {@code --watch-history} option
+   * (issue 10, another change): until that option is wired, every store keeps the default.
+   */
+  static int watchHistory() {
+    return ChangeHistory.DEFAULT_CAPACITY;
+  }
+
+  /**
    * Opens the configured store.
    *
    * @throws org.connectionregistry.domain.RegistryUnavailableException if it cannot be opened or
@@ -52,7 +60,7 @@ public final class StoreModule {
 
       @Override
       public ConnectionRegistry file(StoreSpec.File file) {
-        return FileConnectionRegistry.open(file.path());
+        return FileConnectionRegistry.open(file.path(), watchHistory());
       }
 
       @Override

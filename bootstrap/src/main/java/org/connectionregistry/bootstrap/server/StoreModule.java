@@ -41,14 +41,14 @@ public final class StoreModule {
     return settings.store().match(opening(security));
   }
 
-  /** Opens each kind of store, keeping the default number of changes for watchers. */
+  /** Opens each kind of store, keeping {@link #watchHistory()} changes for watchers. */
   static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security) {
-    return opening(security, ChangeHistory.DEFAULT_CAPACITY);
+    return opening(security, watchHistory());
   }
 
   /**
-   * Opens each kind of store; the shared stores keep about {@code historyCapacity} changes for
-   * watchers (Redis: in its change log and in this server's history).
+   * Opens each kind of store; the durable and shared stores keep about {@code historyCapacity}
+   * changes for watchers (Redis: in its change log and in this server's history).
    */
   static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security, int historyCapacity) {
     return new StoreSpec.Cases<>() {
@@ -60,7 +60,7 @@ public final class StoreModule {
 
       @Override
       public ConnectionRegistry file(StoreSpec.File file) {
-        return FileConnectionRegistry.open(file.path(), watchHistory());
+        return FileConnectionRegistry.open(file.path(), historyCapacity);
       }
 
       @Override

@@ -29,8 +29,10 @@ final class RestartableFeed implements ChangeFeed {
   private final int capacity;
   private final Set<Cursor> open = ConcurrentHashMap.newKeySet();
   private volatile ChangeHistory history;
-  /** Counts {@link #reset}s: a cursor opened before the last one cannot go on. */
+  /** Counts {@link #reset}s: a cursor opened before the last one cannot go on from before it. */
   private volatile long resets;
+  /** The compacted revision of the last {@link #reset}. */
+  private volatile long lastResetAt;
 
   RestartableFeed(int capacity, long compactedRevision) {
     this.capacity = capacity;
@@ -57,9 +59,14 @@ final class RestartableFeed implements ChangeFeed {
     wakeAll();
   }
 
-  /** Starts the history again after {@code compactedRevision}; every open cursor fails. */
+  /**
+   * Starts the history again after {@code compactedRevision}; every open cursor fails, but one
+   * opened after a later revision (its caller listed after the reset, before this server's
+   * reader got there), which goes on.
+   */
   void reset(long compactedRevision) {
     history = new ChangeHistory(capacity, compactedRevision);
+    lastResetAt = compactedRevision;
     resets++;
     wakeAll();
   }
@@ -120,7 +127,7 @@ final class RestartableFeed implements ChangeFeed {
       ChangeHistory now = history;
       if (now != source) {
         long position = position();
-        if (resets != resetsAtOpen || position < now.compactedRevision()) {
+        if ((resets != resetsAtOpen && position <= lastResetAt) || position < now.compactedRevision()) {
           throw new RevisionCompactedException(position, now.compactedRevision());
         }
         inner.close();

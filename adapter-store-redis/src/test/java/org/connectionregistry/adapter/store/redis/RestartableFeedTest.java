@@ -85,6 +85,21 @@ class RestartableFeedTest {
   }
 
   @Test
+  @DisplayName("a cursor opened after the reset's revision (its caller listed after the reset) goes on through the reset")
+  void cursorOpenedPastTheResetGoesOn() {
+    RestartableFeed feed = new RestartableFeed(100, 0);
+    feed.append(change(1));
+    feed.append(change(2));
+    ChangeCursor afterTheReset = feed.openAfter(3, () -> {});
+
+    feed.reset(2);
+    feed.append(change(3));
+    feed.append(change(4));
+
+    assertThat(afterTheReset.poll(10)).containsExactly(change(4));
+  }
+
+  @Test
   @DisplayName("a cursor opened after a revision this server has not read yet starts after that revision, not at the next change")
   void openedAheadOfTheReader() {
     RestartableFeed feed = new RestartableFeed(100, 0);

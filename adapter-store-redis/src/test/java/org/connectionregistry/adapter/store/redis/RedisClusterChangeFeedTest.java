@@ -150,7 +150,14 @@ class RedisClusterChangeFeedTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     long lastWanted = acknowledgedAfterRecovery.get(acknowledgedAfterRecovery.size() - 1).revision();
     while ((delivered.isEmpty() || delivered.get(delivered.size() - 1).revision() < lastWanted) && System.nanoTime() < deadline) {
-      drain(watcher, delivered);
+      try {
+        drain(watcher, delivered);
+      } catch (RevisionCompactedException e) {
+        // A reader noticed the lost writes late: the watcher lists again and goes on from there.
+        resets.add(e.compacted());
+        watcher.close();
+        watcher = watcherServer.changes().openAfter(e.compacted(), () -> {});
+      }
       Thread.sleep(10);
     }
     watcher.close();
@@ -158,7 +165,11 @@ class RedisClusterChangeFeedTest {
     assertThat(delivered).extracting(ClientChange::revision).as("never reordered or repeated").isSorted().doesNotHaveDuplicates();
     Set<ClientConnection> seen = new HashSet<>();
     delivered.forEach(c -> seen.add(c.entry()));
-    assertThat(acknowledgedAfterRecovery).as("every change acknowledged after the failover reaches the watcher").allMatch(seen::contains);
+    long lastReset = resets.isEmpty() ? 0 : resets.get(resets.size() - 1);
+    assertThat(acknowledgedAfterRecovery.stream().filter(c -> c.revision() > lastReset).toList())
+        .as("every change acknowledged after the failover (and after the feed's last reset) reaches the watcher")
+        .isNotEmpty()
+        .allMatch(seen::contains);
     // The listing agrees with the last change acknowledged for each client.
     for (ClientConnection last : lastAcknowledged.values()) {
       assertThat(await(watcherServer.listAll())).contains(last);

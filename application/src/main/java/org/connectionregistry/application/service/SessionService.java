@@ -125,7 +125,30 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
       return;
     }
     reaping = true;
+    ledger.onLapse(this::reassert);
     scheduleReap(interval);
+  }
+
+  /**
+   * This server may have been taken for dead, and the IDs its sessions hold expired by others:
+   * each is noted in the ledger and recorded connected again, after its presence's own writes.
+   */
+  private void reassert() {
+    for (Presence presence : presences.values()) {
+      synchronized (presence) {
+        if (presence.retired || presence.sessions.isEmpty() || presence.recorded == null) {
+          continue;
+        }
+        ClientId id = presence.id;
+        presence.recorded =
+            after(presence.recorded)
+                .thenCompose(ready -> ledger.hold(id))
+                .thenCompose(
+                    held -> registry.record(id, ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED))
+                // The sessions go on either way; a failure here is the store's, told elsewhere.
+                .handle((entry, failure) -> (Void) null);
+      }
+    }
   }
 
   /** Stops the reaping that {@link #reapEvery} started. */

@@ -64,7 +64,10 @@ import org.connectionregistry.domain.Stages;
  * <p><b>Outages.</b> While Redis cannot be reached no heartbeat is renewed, by anyone. So that
  * servers do not take each other for dead when it comes back, a server claims nothing until its
  * own heartbeat has been renewed without a failure for a whole {@code ttl}: by then every live
- * server has renewed its own.
+ * server has renewed its own. A server that finds its own heartbeat lapsed (a pause longer than
+ * the ttl, or Redis lost its keys) may have been taken for dead, and its IDs expired: it tells
+ * {@link #onLapse} listeners, which note and record them again; an account whose server came
+ * back while a survivor expired it is left to its server.
  *
  * <p>A server's ID is new at every start. A restarted server's predecessor is just another dead
  * server, whose account the new one (or any other survivor) expires.
@@ -93,10 +96,16 @@ public final class RedisSessionLedger implements SessionLedger {
           + "table.insert(claimed, 1, 1)\n"
           + "return claimed";
 
-  /** KEYS: held, claim. ARGV: claimant. Deletes the account if the claim is still the caller's. */
+  /**
+   * KEYS: alive, held, claim. ARGV: claimant. Deletes the account if the claim is still the
+   * caller's and the server has not come back meanwhile (then its account is its own again).
+   * Returns 1 if the server is gone for good.
+   */
   private static final String DROP_SCRIPT =
-      "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end\n"
-          + "redis.call('DEL', KEYS[1], KEYS[2])\n"
+      "if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end\n"
+          + "redis.call('DEL', KEYS[3])\n"
+          + "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+          + "redis.call('DEL', KEYS[2])\n"
           + "return 1";
 
   /** KEYS: alive, held. ARGV: client IDs. Which of them a live server holds (1/0 each). */
@@ -128,6 +137,7 @@ public final class RedisSessionLedger implements SessionLedger {
   /** When the heartbeat last failed (or this server started); nanoTime. */
   private volatile long unsureSince = System.nanoTime();
   private volatile boolean closed;
+  private final List<Runnable> lapseActions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private RedisSessionLedger(
       String store,
@@ -247,10 +257,28 @@ public final class RedisSessionLedger implements SessionLedger {
                 if (failure != null || !alive) {
                   unsureSince = System.nanoTime();
                 }
+                if (failure == null && !alive) {
+                  lapsed();
+                }
               });
     } catch (RuntimeException e) {
       unsureSince = System.nanoTime();
     }
+  }
+
+  private void lapsed() {
+    for (Runnable action : lapseActions) {
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        // one action's failure must not stop the heartbeat
+      }
+    }
+  }
+
+  @Override
+  public void onLapse(Runnable action) {
+    lapseActions.add(Objects.requireNonNull(action, "action"));
   }
 
   /** Renews the heartbeat and the entry in the list of servers; true if it had not lapsed. */
@@ -410,10 +438,13 @@ public final class RedisSessionLedger implements SessionLedger {
                   commands.<Long>eval(
                       DROP_SCRIPT,
                       ScriptOutputType.INTEGER,
-                      new String[] {heldKey(dead), claimKey(dead)},
+                      new String[] {aliveKey(dead), heldKey(dead), claimKey(dead)},
                       server))
-          .thenCompose(dropped -> call(() -> commands.srem(SERVERS_KEY, dead)))
-          .thenApply(removed -> null);
+          .thenCompose(
+              gone ->
+                  gone == 1L
+                      ? call(() -> commands.srem(SERVERS_KEY, dead)).thenApply(removed -> (Void) null)
+                      : CompletableFuture.<Void>completedFuture(null));
     }
 
     @Override

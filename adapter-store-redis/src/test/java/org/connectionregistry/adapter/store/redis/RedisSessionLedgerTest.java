@@ -190,6 +190,26 @@ class RedisSessionLedgerTest {
     awaitStatus(USER, ConnectionStatus.DISCONNECTED, Duration.ofSeconds(10));
   }
 
+  @Test
+  @Story("A server that dies has its sessions expired by the others")
+  @DisplayName("a live server taken for dead (its heartbeat lapsed) records its clients connected again")
+  void serverTakenForDeadComesBack() throws Exception {
+    Server slow =
+        new Server(RedisSessionLedger.connect(redis.uri(),
+            new RedisSessionLedger.Timing(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(3))));
+    servers.add(slow);
+    server();
+    slow.hold(USER);
+    Thread.sleep(FAST.ttl().toMillis() + 200); // the other server is sure of its own heartbeat
+
+    redis.command("DEL", RedisSessionLedger.aliveKey(slow.ledger.server()));
+    awaitStatus(USER, ConnectionStatus.DISCONNECTED, Duration.ofSeconds(5));
+
+    awaitStatus(USER, ConnectionStatus.CONNECTED, Duration.ofSeconds(5));
+    assertThat(redis.command("SISMEMBER", RedisSessionLedger.heldKey(slow.ledger.server()), USER.value()))
+        .isEqualTo("1");
+  }
+
   private Server server() {
     Server server = new Server(RedisSessionLedger.connect(redis.uri(), FAST));
     servers.add(server);

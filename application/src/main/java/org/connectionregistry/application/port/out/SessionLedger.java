@@ -45,6 +45,14 @@ public interface SessionLedger extends AutoCloseable {
     return CompletableFuture.completedFuture(List.of());
   }
 
+  /**
+   * Has {@code action} called whenever this server's account may have been taken for a dead
+   * server's (its proof of life lapsed: a long pause, or the store out of reach for longer than
+   * its timeout), so that others may have expired the IDs its sessions hold: the server then
+   * notes and records them again. A ledger that no other server shares never calls it.
+   */
+  default void onLapse(Runnable action) {}
+
   /** What a dead server's sessions held, claimed by this server to expire. */
   interface Orphans {
     /** The dead server, as the ledger names it. */

@@ -187,7 +187,7 @@ public final class RedisSessionLedger implements SessionLedger {
           .started();
     } catch (RedisException e) {
       shutDown(client, resources);
-      throw new RegistryUnavailableException(store + " is unavailable: " + e.getMessage(), e);
+      throw new RegistryUnavailableException(store + " is unavailable: " + rootMessage(e), e);
     }
   }
 
@@ -227,7 +227,7 @@ public final class RedisSessionLedger implements SessionLedger {
           .started();
     } catch (RedisException e) {
       shutDown(client, resources);
-      throw new RegistryUnavailableException(store + " is unavailable: " + e.getMessage(), e);
+      throw new RegistryUnavailableException(store + " is unavailable: " + rootMessage(e), e);
     }
   }
 
@@ -239,7 +239,7 @@ public final class RedisSessionLedger implements SessionLedger {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       close();
-      throw new RegistryUnavailableException(store + " is unavailable: " + Stages.cause(e).getMessage(), e);
+      throw new RegistryUnavailableException(store + " is unavailable: " + rootMessage(e), e);
     }
     unsureSince = System.nanoTime();
     long period = timing.heartbeat().toMillis();
@@ -513,7 +513,17 @@ public final class RedisSessionLedger implements SessionLedger {
     if (failure instanceof RegistryUnavailableException unavailable) {
       return unavailable;
     }
-    return new RegistryUnavailableException(store + " is unavailable: " + failure.getMessage(), failure);
+    return new RegistryUnavailableException(store + " is unavailable: " + rootMessage(failure), failure);
+  }
+
+  /** The innermost message, which names the actual problem (refused, timed out...), on one line. */
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() != null ? root.getMessage() : failure.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message.strip().replaceAll("\\s+", " ");
   }
 
   private static ClientResources resources() {

@@ -98,6 +98,29 @@ class RedisPresenceIT {
     }
   }
 
+  @Test
+  @Story("A restarted server expires what its predecessor held")
+  @DisplayName("a lone server on Redis killed with SIGKILL and started again expires what its predecessor's "
+      + "sessions held, within 10 s of starting")
+  void restartedServerExpiresPredecessor() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      try (ServerProcess first = Servers.start("--store", redis.uri());
+          Status status = new Status(first.target());
+          PresentClient client = PresentClient.start(first.target(), "user_4")) {
+        assertThat(status.of("user_4")).isEqualTo("connected");
+        // The server first, so it writes nothing more; then its client, so it comes back nowhere.
+        Allure.step("the server is killed with SIGKILL", first::close);
+        client.kill9();
+      }
+      try (ServerProcess second = Servers.start("--store", redis.uri());
+          Status status = new Status(second.target())) {
+        Duration took = status.await("user_4", "disconnected", Duration.ofSeconds(30));
+
+        assertThat(took).isLessThanOrEqualTo(BOUND);
+      }
+    }
+  }
+
   /** Reads statuses from one server over gRPC. */
   private static final class Status implements AutoCloseable {
     private final ManagedChannel channel;

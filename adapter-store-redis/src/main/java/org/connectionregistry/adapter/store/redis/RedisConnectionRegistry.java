@@ -274,6 +274,8 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private final ConcurrentHashMap<String, CompletableFuture<ClientConnection>> inFlight =
       new ConcurrentHashMap<>();
   private volatile ChangeLogReader reader;
+  /** The newest revision this registry object has been told of by a write: part of the floor. */
+  private final java.util.concurrent.atomic.AtomicLong newestWritten = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   private RedisConnectionRegistry(
@@ -502,7 +504,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       };
       return call(() -> recordScript.<List<Object>>run(ScriptOutputType.MULTI, keys,
               clientId.value(), status.label(), reason.label(), floor(), historySize))
-          .thenApply(reply -> entryOf(clientId, status, (String) reply.get(1)));
+          .thenApply(reply -> written(entryOf(clientId, status, (String) reply.get(1))));
     }
     // One change per client at a time from this server: its decision (is this a change?) reads
     // the bucket, which the change before must have written.
@@ -566,6 +568,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
                         return call(() -> apply(bucket, List.of(change)))
                             .handle(
                                 (applied, failure) -> {
+                                  written(change.entry());
                                   if (failure == null) {
                                     return CompletableFuture.completedStage(change.entry());
                                   }
@@ -609,10 +612,20 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(TIMEOUT_SECONDS * 5L, TimeUnit.SECONDS);
   }
 
-  /** The newest revision this server has read from the log: revisions never go below it. */
+  /**
+   * The newest revision this server has read from the log or been given by a write: revisions
+   * never go below it, even when Redis lost them.
+   */
   private String floor() {
     ChangeLogReader following = reader;
-    return following == null ? "0" : String.valueOf(following.feed().latestRevision());
+    long read = following == null ? 0 : following.feed().latestRevision();
+    return String.valueOf(Math.max(read, newestWritten.get()));
+  }
+
+  private ClientConnection written(ClientConnection entry) {
+    long revision = entry.revision();
+    newestWritten.accumulateAndGet(revision, Math::max);
+    return entry;
   }
 
   /** A client's entry from its stored {@code REVISION:EPOCH_MILLIS}; none for older data. */

@@ -197,14 +197,21 @@ public final class ChangeHistory implements ChangeFeed {
       long end = Math.min(last, next + max - 1);
       List<ClientChange> read = new ArrayList<>((int) (end - next + 1));
       for (long seq = next; seq <= end; seq++) {
-        read.add(ring[slot(seq)]);
+        ClientChange change = ring[slot(seq)];
+        // A cursor opened after a revision the history had not reached yet skips what comes
+        // before that revision.
+        if (change.revision() > position) {
+          read.add(change);
+        }
       }
       if (published - capacity >= next) {
         // Overwritten while (or before) it was read: this cursor fell out of the window.
         throw new RevisionCompactedException(position, compacted);
       }
       next = end + 1;
-      position = read.get(read.size() - 1).revision();
+      if (!read.isEmpty()) {
+        position = read.get(read.size() - 1).revision();
+      }
       return read;
     }
 

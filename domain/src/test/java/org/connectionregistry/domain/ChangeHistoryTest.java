@@ -117,6 +117,20 @@ class ChangeHistoryTest {
   }
 
   @Test
+  @DisplayName("a cursor opened after a revision not reached yet starts after that revision")
+  void cursorOpenedAhead() {
+    ChangeHistory history = new ChangeHistory(10);
+    history.append(change(1));
+    ChangeCursor cursor = history.openAfter(3, () -> {});
+    history.append(change(2));
+    history.append(change(3));
+    history.append(change(4));
+
+    assertThat(cursor.poll(10)).extracting(ClientChange::revision).containsExactly(4L);
+    assertThat(cursor.position()).isEqualTo(4);
+  }
+
+  @Test
   @DisplayName("a store reopened at a revision keeps counting from it")
   void historyThatStartsLater() {
     ChangeHistory history = new ChangeHistory(10, 41);

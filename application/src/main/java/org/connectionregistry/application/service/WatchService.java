@@ -43,6 +43,10 @@ import org.connectionregistry.domain.Stages;
  * WatchEvent.SnapshotComplete}, and every change after R_end. For every client, the listed entry
  * followed by the changes handed over is its state at R_end: nothing is missed or repeated.
  *
+ * <p><b>From a revision.</b> A watch after a revision reads the cursor from there. Its first event
+ * is the changes after it, or, when there are none yet, a {@link WatchEvent.Progress} with that
+ * revision: either way the watcher knows at once that the watch is established.
+ *
  * <p><b>Progress and the cut-off.</b> Each watch has a timer tick every {@code progressInterval}.
  * If nothing was handed over since the last tick, the watcher gets a {@link WatchEvent.Progress}
  * with the revision it is current to. On the same tick, a watcher more than {@code maxLag} changes
@@ -148,6 +152,9 @@ public final class WatchService implements WatchClientsUseCase, CountClientsUseC
         phase = Phase.LISTING;
       } else {
         phase = Phase.FOLLOWING;
+        // Told at once that it is current to its revision, unless changes after it come first:
+        // a resumed watcher learns that it is back even when nothing has changed.
+        progressDue = true;
       }
     }
 

@@ -214,6 +214,7 @@ class WatchServiceTest {
   void progressWhenIdle() {
     record("a", ConnectionStatus.CONNECTED);
     RegistryWatch watch = service(registry).watch(OptionalLong.of(1), wakes::incrementAndGet);
+    assertThat(watch.next(10)).as("established: current to 1").contains(new WatchEvent.Progress(1));
     assertThat(watch.next(10)).isEmpty();
 
     timer.advance(INTERVAL);
@@ -228,6 +229,7 @@ class WatchServiceTest {
   @DisplayName("a watcher that was handed changes in the interval gets no progress")
   void noProgressWhenBusy() {
     RegistryWatch watch = service(registry).watch(OptionalLong.of(0), wakes::incrementAndGet);
+    assertThat(watch.next(10)).contains(new WatchEvent.Progress(0));
     timer.advance(INTERVAL.minusSeconds(1));
     record("a", ConnectionStatus.CONNECTED);
     assertThat(watch.next(10)).get().isInstanceOf(WatchEvent.Changes.class);
@@ -288,6 +290,7 @@ class WatchServiceTest {
   void closeStops() {
     RegistryWatch watch = service(registry).watch(OptionalLong.of(0), wakes::incrementAndGet);
     assertThat(timer.pending()).isEqualTo(1);
+    assertThat(watch.next(1)).contains(new WatchEvent.Progress(0));
     assertThat(watch.next(1)).isEmpty();
 
     watch.close();

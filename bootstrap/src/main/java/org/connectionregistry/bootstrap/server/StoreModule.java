@@ -2,6 +2,7 @@ package org.connectionregistry.bootstrap.server;
 
 import dagger.Module;
 import dagger.Provides;
+import java.time.Clock;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
@@ -28,26 +29,33 @@ public final class StoreModule {
    */
   @Provides
   @Singleton
-  static ConnectionRegistry connectionRegistry(ServerSettings settings, ServerSecurity security) {
-    return settings.store().match(opening(security));
+  static ConnectionRegistry connectionRegistry(
+      ServerSettings settings, ServerSecurity security, WatchSettings watch) {
+    return settings.store().match(opening(security, watch.history()));
   }
 
-  /** Opens each kind of store. */
-  static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security) {
+  /**
+   * Opens each kind of store. Every store keeps its last {@code historyCapacity} changes for
+   * watchers ({@code --watch-history}).
+   */
+  static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security, int historyCapacity) {
     return new StoreSpec.Cases<>() {
       @Override
       public ConnectionRegistry memory(StoreSpec.Memory memory) {
         // The one store on the heap: capped, so a flood of new client IDs cannot exhaust it.
-        return new InMemoryConnectionRegistry(security.maxClients());
+        return new InMemoryConnectionRegistry(
+            security.maxClients(), historyCapacity, Clock.systemUTC());
       }
 
       @Override
       public ConnectionRegistry file(StoreSpec.File file) {
+        // Issue 10, in progress: the file store takes historyCapacity once it keeps revisions.
         return FileConnectionRegistry.open(file.path());
       }
 
       @Override
       public ConnectionRegistry redis(StoreSpec.Redis redis) {
+        // Issue 10, in progress: the Redis stores take historyCapacity once they keep revisions.
         return RedisConnectionRegistry.connect(redis.uri());
       }
 

@@ -1,0 +1,61 @@
+package org.connectionregistry.bootstrap.server;
+
+import dagger.Binds;
+import dagger.Module;
+import dagger.Provides;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.inject.Singleton;
+import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
+import org.connectionregistry.application.port.in.WatchClientsUseCase;
+import org.connectionregistry.application.service.ScheduledTimer;
+import org.connectionregistry.application.service.WatchService;
+import org.connectionregistry.domain.ConnectionRegistry;
+
+/**
+ * Watchers and counts: the watch service over the registry, its own progress timer (one thread
+ * for every watcher's tick), and the few threads on which watch calls send.
+ */
+@Module
+public abstract class WatchModule {
+
+  private WatchModule() {}
+
+  @Provides
+  @Singleton
+  static WatchService watchService(ConnectionRegistry registry, WatchSettings settings) {
+    return new WatchService(
+        registry,
+        new ScheduledTimer("watch-progress"),
+        settings.progressInterval(),
+        settings.maxLag());
+  }
+
+  @Binds
+  abstract WatchClientsUseCase watchClients(WatchService service);
+
+  @Binds
+  abstract CountClientsUseCase countClients(WatchService service);
+
+  /**
+   * Sends for every watch call, a drain at a time, so that a thread that appends a change only
+   * schedules its watchers. As many threads as cores: sending is CPU work.
+   */
+  @Provides
+  @Singleton
+  static ClientServiceEndpoint.Following following(
+      WatchClientsUseCase watchClients, CountClientsUseCase countClients) {
+    AtomicInteger count = new AtomicInteger();
+    ExecutorService senders =
+        Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            task -> {
+              Thread thread = new Thread(task, "watch-sender-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    return new ClientServiceEndpoint.Following(watchClients, countClients, senders);
+  }
+}

@@ -216,6 +216,8 @@ class WatchServiceTest {
     RegistryWatch watch = service(registry).watch(OptionalLong.of(1), wakes::incrementAndGet);
     assertThat(watch.next(10)).as("established: current to 1").contains(new WatchEvent.Progress(1));
     assertThat(watch.next(10)).isEmpty();
+    timer.advance(INTERVAL);
+    assertThat(wakes.get()).as("that progress was handed over in this interval").isZero();
 
     timer.advance(INTERVAL);
 

@@ -147,6 +147,54 @@ class WatchOverNettyTest {
   }
 
   @Test
+  @Story("A watcher resumes after a broken connection")
+  @DisplayName("a connection that breaks during the snapshot starts a new snapshot, and the watcher ends up with the registry")
+  void breakDuringTheSnapshot() throws Exception {
+    serve(10_000, Duration.ofSeconds(5), 5_000);
+    for (int i = 0; i < 5_000; i++) {
+      send(String.format("user_%05d", i), i % 2 == 0 ? "Hello" : "Goodbye");
+    }
+    CountDownLatch firstPage = new CountDownLatch(1);
+    CountDownLatch cut = new CountDownLatch(1);
+    Recorder recorder = new Recorder() {
+      @Override
+      public void event(WatchEvent event) {
+        if (event instanceof WatchEvent.SnapshotPage && firstPage.getCount() > 0) {
+          firstPage.countDown();
+          try {
+            cut.await(WAIT.toSeconds(), TimeUnit.SECONDS); // the rest of the snapshot waits
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        super.event(event);
+      }
+    };
+
+    // A small window: the server cannot send the whole snapshot ahead of the stalled watcher.
+    ManagedChannel small =
+        NettyChannelBuilder.forAddress(Loopback.HOST, proxy.port())
+            .usePlaintext()
+            .flowControlWindow(65_535)
+            .build();
+    channels.add(small);
+    GrpcWatchClient client =
+        new GrpcWatchClient(small, Loopback.target(proxy.port()), Duration.ofSeconds(5), retries);
+
+    try (FollowRegistryUseCase.Following following = client.follow(OptionalLong.empty(), recorder)) {
+      assertThat(firstPage.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      proxy.cut();
+      send("user_00001", "Hello"); // changed while the watcher is away
+      cut.countDown();
+      recorder.awaitComplete();
+      recorder.awaitRevision(registry.changes().latestRevision());
+
+      assertThat(recorder.resumedAfter).containsExactly(OptionalLong.empty());
+      assertThat(recorder.model).isEqualTo(registryNow());
+    }
+  }
+
+  @Test
   @Story("A compacted revision is a clear error")
   @DisplayName("a watch after a revision the server no longer keeps is OUT_OF_RANGE, naming the oldest it can start after")
   void outOfRange() throws Exception {
@@ -344,7 +392,7 @@ class WatchOverNettyTest {
   }
 
   /** A follower that keeps everything it is told, and the registry it makes of it. */
-  private static final class Recorder implements FollowRegistryUseCase.Follower {
+  private static class Recorder implements FollowRegistryUseCase.Follower {
     final BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
     final Map<ClientId, ClientConnection> model = new TreeMap<>();
     private final List<ClientChange> afterSnapshot = new ArrayList<>();

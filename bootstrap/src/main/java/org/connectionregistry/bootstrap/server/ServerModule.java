@@ -52,9 +52,9 @@ public abstract class ServerModule {
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients,
       HoldSessionUseCase holdSession,
-      ClientServiceEndpoint.Following following) {
+      ClientServiceEndpoint.Watching watching) {
     return new ClientServiceEndpoint(
-        sendMessage, getClientStatus, listClients, holdSession, following);
+        sendMessage, getClientStatus, listClients, holdSession, watching);
   }
 
   /**

@@ -47,7 +47,7 @@ public abstract class WatchModule {
    */
   @Provides
   @Singleton
-  static ClientServiceEndpoint.Following following(
+  static ClientServiceEndpoint.Watching watching(
       WatchClientsUseCase watchClients, CountClientsUseCase countClients) {
     AtomicInteger count = new AtomicInteger();
     ForkJoinPool senders =
@@ -61,6 +61,6 @@ public abstract class WatchModule {
             },
             null,
             true);
-    return new ClientServiceEndpoint.Following(watchClients, countClients, senders);
+    return new ClientServiceEndpoint.Watching(watchClients, countClients, senders);
   }
 }

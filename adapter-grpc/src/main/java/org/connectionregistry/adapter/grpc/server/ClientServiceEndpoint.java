@@ -65,15 +65,15 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   private final GetClientStatusUseCase getClientStatus;
   private final ListClientsUseCase listClients;
   private final HoldSessionUseCase holdSession;
-  private final Following following;
+  private final Watching watching;
 
   /**
    * What the endpoint needs to serve {@code Watch} and {@code CountClients}: the use cases, and
    * the executor on which watch calls send (shared by every watcher; see {@link WatchCall}).
    */
-  public record Following(
+  public record Watching(
       WatchClientsUseCase watchClients, CountClientsUseCase countClients, Executor senders) {
-    public Following {
+    public Watching {
       Objects.requireNonNull(watchClients, "watchClients");
       Objects.requireNonNull(countClients, "countClients");
       Objects.requireNonNull(senders, "senders");
@@ -98,7 +98,7 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   }
 
   /**
-   * With live sessions (if {@code holdSession} is not null) and, if {@code following} is not
+   * With live sessions (if {@code holdSession} is not null) and, if {@code watching} is not
    * null, {@code Watch} and {@code CountClients}; without them those answer UNIMPLEMENTED.
    */
   public ClientServiceEndpoint(
@@ -106,12 +106,12 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients,
       HoldSessionUseCase holdSession,
-      Following following) {
+      Watching watching) {
     this.sendMessage = Objects.requireNonNull(sendMessage, "sendMessage");
     this.getClientStatus = Objects.requireNonNull(getClientStatus, "getClientStatus");
     this.listClients = Objects.requireNonNull(listClients, "listClients");
     this.holdSession = holdSession;
-    this.following = following;
+    this.watching = watching;
   }
 
   /**
@@ -120,7 +120,7 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
    */
   @Override
   public void watch(WatchRequest request, StreamObserver<WatchResponse> responses) {
-    if (following == null) {
+    if (watching == null) {
       super.watch(request, responses);
       return;
     }
@@ -139,22 +139,22 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     }
     new WatchCall(
             (ServerCallStreamObserver<WatchResponse>) responses,
-            following.senders(),
+            watching.senders(),
             failure -> toStatus(failure).asRuntimeException())
-        .start(following.watchClients(), after);
+        .start(watching.watchClients(), after);
   }
 
   /** How many clients are connected and disconnected, counted by the store, not by listing. */
   @Override
   public void countClients(
       CountClientsRequest request, StreamObserver<CountClientsResponse> responses) {
-    if (following == null) {
+    if (watching == null) {
       super.countClients(request, responses);
       return;
     }
     CompletionStage<ClientCounts> counts;
     try {
-      counts = following.countClients().countClientsAsync();
+      counts = watching.countClients().countClientsAsync();
     } catch (RuntimeException e) {
       responses.onError(toStatus(e).asRuntimeException());
       return;

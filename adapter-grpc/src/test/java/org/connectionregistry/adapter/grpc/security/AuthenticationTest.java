@@ -74,7 +74,7 @@ class AuthenticationTest {
     server =
         new GrpcServer(Loopback.serverBuilder(), new ClientServiceEndpoint(
                     service, service, service, null,
-                    new ClientServiceEndpoint.Following(watches, watches, Runnable::run)),
+                    new ClientServiceEndpoint.Watching(watches, watches, Runnable::run)),
                 protection)
             .start();
     channel = Loopback.channelTo(server.port());

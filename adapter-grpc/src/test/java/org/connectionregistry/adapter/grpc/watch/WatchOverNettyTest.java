@@ -89,7 +89,7 @@ class WatchOverNettyTest {
                     plain,
                     plain,
                     null,
-                    new ClientServiceEndpoint.Following(watches, watches, senders)))
+                    new ClientServiceEndpoint.Watching(watches, watches, senders)))
             .start();
     proxy = new TcpProxy(server.port());
   }

@@ -49,8 +49,7 @@ public final class StoreModule {
 
       @Override
       public ConnectionRegistry file(StoreSpec.File file) {
-        // Issue 10, in progress: the file store takes historyCapacity once it keeps revisions.
-        return FileConnectionRegistry.open(file.path());
+        return FileConnectionRegistry.open(file.path(), historyCapacity);
       }
 
       @Override

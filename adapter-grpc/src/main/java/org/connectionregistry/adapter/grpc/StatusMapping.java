@@ -6,14 +6,18 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.connectionregistry.application.port.in.RemoteCallFailedException;
 import org.connectionregistry.application.port.in.SendMessageCommand;
+import org.connectionregistry.application.port.in.WatcherTooSlowException;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ClientNotFoundException;
 import org.connectionregistry.domain.InvalidInputException;
 import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.RegistryFullException;
 import org.connectionregistry.domain.RegistryUnavailableException;
+import org.connectionregistry.domain.RevisionCompactedException;
 
 /**
  * Domain errors and gRPC statuses, in both directions, so that neither side can change without
@@ -33,6 +37,10 @@ import org.connectionregistry.domain.RegistryUnavailableException;
  *       <td>{@link RemoteCallFailedException}, naming the code and the description</td></tr>
  *   <tr><td>{@link RegistryUnavailableException}</td><td>{@code UNAVAILABLE}</td>
  *       <td>the same, {@code Server <target> is unavailable (<description>)}</td></tr>
+ *   <tr><td>{@link RevisionCompactedException}</td><td>{@code OUT_OF_RANGE}, its message (names
+ *       the oldest revision a watch can start after)</td><td>the same, on a watch</td></tr>
+ *   <tr><td>{@link WatcherTooSlowException}</td><td>{@code RESOURCE_EXHAUSTED}, its message
+ *       (names the revision to resume after)</td><td>the same, on a watch</td></tr>
  *   <tr><td>anything else</td><td>{@code INTERNAL}, {@value #INTERNAL_ERROR_DESCRIPTION}</td>
  *       <td>{@link RemoteCallFailedException}</td></tr>
  * </table>
@@ -84,6 +92,12 @@ public final class StatusMapping {
     if (e instanceof RegistryUnavailableException) {
       return Status.UNAVAILABLE.withDescription(bounded(e.getMessage()));
     }
+    if (e instanceof RevisionCompactedException) {
+      return Status.OUT_OF_RANGE.withDescription(e.getMessage());
+    }
+    if (e instanceof WatcherTooSlowException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+    }
     return Status.INTERNAL.withDescription(INTERNAL_ERROR_DESCRIPTION);
   }
 
@@ -130,6 +144,39 @@ public final class StatusMapping {
   public RuntimeException listingFailed(StatusRuntimeException e) {
     return failed(e);
   }
+
+  /**
+   * What a failed Watch call means: {@code OUT_OF_RANGE} is a {@link RevisionCompactedException}
+   * (list again), {@code RESOURCE_EXHAUSTED} from a watcher cut off is a {@link
+   * WatcherTooSlowException} (resume); anything else as for any call.
+   */
+  public RuntimeException watchFailed(StatusRuntimeException e) {
+    Status status = e.getStatus();
+    String description = status.getDescription() == null ? "" : status.getDescription();
+    if (status.getCode() == Status.Code.OUT_OF_RANGE) {
+      Matcher compacted = COMPACTED.matcher(description);
+      if (compacted.find()) {
+        return new RevisionCompactedException(
+            Long.parseLong(compacted.group(1)), Long.parseLong(compacted.group(2)));
+      }
+    }
+    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+      Matcher tooSlow = TOO_SLOW.matcher(description);
+      if (tooSlow.find()) {
+        return new WatcherTooSlowException(
+            Long.parseLong(tooSlow.group(2)), Long.parseLong(tooSlow.group(1)));
+      }
+    }
+    return failed(e);
+  }
+
+  /** The numbers in {@link RevisionCompactedException}'s message. */
+  private static final Pattern COMPACTED =
+      Pattern.compile("^Revision (\\d+) is no longer kept: changes are kept after revision (\\d+)");
+
+  /** The numbers in {@link WatcherTooSlowException}'s message. */
+  private static final Pattern TOO_SLOW =
+      Pattern.compile("^Watcher too slow: (\\d+) changes behind .* after revision (\\d+)\\.");
 
   /** The server gave no answer within the deadline. */
   public RemoteCallFailedException noAnswerInTime(Throwable cause) {

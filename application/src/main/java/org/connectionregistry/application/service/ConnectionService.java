@@ -66,6 +66,11 @@ public final class ConnectionService
   }
 
   @Override
+  public long currentRevision() {
+    return registry.changes().latestRevision();
+  }
+
+  @Override
   public CompletionStage<List<ClientConnection>> listClientsAsync() {
     return registry.listAll();
   }

@@ -367,7 +367,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
   }
 
   /** Live bytes on the server's heap after a full GC, as {@code jcmd GC.class_histogram} counts them. */
-  private static long liveHeap(long pid) throws IOException, InterruptedException {
+  static long liveHeap(long pid) throws IOException, InterruptedException {
     Process jcmd =
         new ProcessBuilder(javaBin("jcmd"), Long.toString(pid), "GC.class_histogram")
             .redirectErrorStream(true)
@@ -429,7 +429,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
-  private static String javaBin(String tool) {
+  static String javaBin(String tool) {
     return Path.of(System.getProperty("java.home"), "bin", tool).toString();
   }
 

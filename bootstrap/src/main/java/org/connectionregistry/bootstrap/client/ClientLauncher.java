@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     description = "Sends Hello/Goodbye messages and reads client statuses from a connection server.",
     sortOptions = false,
     usageHelpWidth = 120,
-    subcommands = PresentCommand.class)
+    subcommands = {PresentCommand.class, WatchCommand.class})
 public final class ClientLauncher implements Callable<Integer> {
 
   /** Enough for about a thousand listed clients per write. */

@@ -67,6 +67,14 @@ public final class ServerConnection implements AutoCloseable {
     return new ServerConnection(target, security, true);
   }
 
+  /**
+   * For a watch: TLS and token as {@code security} says, and pings when the connection is quiet,
+   * so a server gone silent is noticed and the watch resumed elsewhere or later.
+   */
+  static ServerConnection forWatching(String target, ClientSecurityOptions.ClientSecurity security) {
+    return new ServerConnection(target, security, true);
+  }
+
   private ServerConnection(
       String target, ClientSecurityOptions.ClientSecurity security, boolean keepalive) {
     // Linux's epoll where Netty's native transport loads, as gRPC itself would choose; else NIO.

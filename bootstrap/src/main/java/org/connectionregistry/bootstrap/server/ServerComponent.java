@@ -29,6 +29,7 @@ public interface ServerComponent {
         @BindsInstance ServerSettings settings,
         @BindsInstance ServerSecurity security,
         @BindsInstance MetricsSettings metrics,
-        @BindsInstance SessionSettings sessions);
+        @BindsInstance SessionSettings sessions,
+        @BindsInstance WatchSettings watch);
   }
 }

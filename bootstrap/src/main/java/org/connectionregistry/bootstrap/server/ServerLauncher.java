@@ -66,6 +66,8 @@ public final class ServerLauncher implements Callable<Integer> {
 
   @Mixin SessionOptions sessions;
 
+  @Mixin WatchOptions watch;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -87,7 +89,8 @@ public final class ServerLauncher implements Callable<Integer> {
                 new ServerSettings(host, port, store),
                 security,
                 metricsSettings,
-                sessions.settings());
+                sessions.settings(),
+                watch.settings());
     ConnectionRegistry registry;
     SessionLedger ledger;
     try {

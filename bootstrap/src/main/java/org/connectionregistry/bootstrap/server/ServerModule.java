@@ -21,7 +21,8 @@ import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /** The server: the use cases over a registry, driven by the gRPC adapter on Netty. */
-@Module(includes = {StoreModule.class, SecurityModule.class, SessionModule.class})
+@Module(
+    includes = {StoreModule.class, SecurityModule.class, SessionModule.class, WatchModule.class})
 public abstract class ServerModule {
 
   private ServerModule() {}
@@ -50,8 +51,10 @@ public abstract class ServerModule {
       SendMessageUseCase sendMessage,
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients,
-      HoldSessionUseCase holdSession) {
-    return new ClientServiceEndpoint(sendMessage, getClientStatus, listClients, holdSession);
+      HoldSessionUseCase holdSession,
+      ClientServiceEndpoint.Watching watching) {
+    return new ClientServiceEndpoint(
+        sendMessage, getClientStatus, listClients, holdSession, watching);
   }
 
   /**

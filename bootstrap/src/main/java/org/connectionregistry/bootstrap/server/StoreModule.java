@@ -2,10 +2,10 @@ package org.connectionregistry.bootstrap.server;
 
 import dagger.Module;
 import dagger.Provides;
+import java.time.Clock;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
-import org.connectionregistry.domain.ChangeHistory;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 
@@ -21,14 +21,6 @@ public final class StoreModule {
   private StoreModule() {}
 
   /**
-   * How many changes a store keeps for watchers. The seam for the {@code --watch-history} option
-   * (issue 10, another change): until that option is wired, every store keeps the default.
-   */
-  static int watchHistory() {
-    return ChangeHistory.DEFAULT_CAPACITY;
-  }
-
-  /**
    * Opens the configured store.
    *
    * @throws org.connectionregistry.domain.RegistryUnavailableException if it cannot be opened or
@@ -37,25 +29,22 @@ public final class StoreModule {
    */
   @Provides
   @Singleton
-  static ConnectionRegistry connectionRegistry(ServerSettings settings, ServerSecurity security) {
-    return settings.store().match(opening(security));
-  }
-
-  /** Opens each kind of store, keeping {@link #watchHistory()} changes for watchers. */
-  static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security) {
-    return opening(security, watchHistory());
+  static ConnectionRegistry connectionRegistry(
+      ServerSettings settings, ServerSecurity security, WatchSettings watch) {
+    return settings.store().match(opening(security, watch.history()));
   }
 
   /**
-   * Opens each kind of store; the durable and shared stores keep about {@code historyCapacity}
-   * changes for watchers (Redis: in its change log and in this server's history).
+   * Opens each kind of store. Every store keeps its last {@code historyCapacity} changes for
+   * watchers ({@code --watch-history}).
    */
   static StoreSpec.Cases<ConnectionRegistry> opening(ServerSecurity security, int historyCapacity) {
     return new StoreSpec.Cases<>() {
       @Override
       public ConnectionRegistry memory(StoreSpec.Memory memory) {
         // The one store on the heap: capped, so a flood of new client IDs cannot exhaust it.
-        return new InMemoryConnectionRegistry(security.maxClients());
+        return new InMemoryConnectionRegistry(
+            security.maxClients(), historyCapacity, Clock.systemUTC());
       }
 
       @Override

@@ -11,8 +11,8 @@ import org.connectionregistry.adapter.store.redis.testing.RedisServer;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.ConnectionStatus;
-import org.connectionregistry.domain.Stages;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
+import org.connectionregistry.domain.Stages;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +77,24 @@ class StoreModuleTest {
 
   private static ConnectionRegistry open(String store) {
     return StoreModule.connectionRegistry(
-        new ServerSettings("127.0.0.1", 0, StoreSpec.parse(store)), ServerSecurity.defaults());
+        new ServerSettings("127.0.0.1", 0, StoreSpec.parse(store)),
+        ServerSecurity.defaults(),
+        WatchSettings.defaults());
+  }
+
+  @Test
+  @Story("Watch")
+  @DisplayName("--watch-history sets how many changes the in-memory store keeps for watchers")
+  void watchHistoryReachesTheStore() {
+    try (ConnectionRegistry registry =
+        StoreModule.connectionRegistry(
+            new ServerSettings("127.0.0.1", 0, StoreSpec.parse("memory")),
+            ServerSecurity.defaults(),
+            WatchSettings.of(10, WatchSettings.DEFAULT_PROGRESS_INTERVAL))) {
+      for (int i = 0; i < 30; i++) {
+        Stages.await(registry.record(ClientId.of("user_" + i), ConnectionStatus.CONNECTED));
+      }
+      assertThat(registry.changes().compactedRevision()).isEqualTo(20);
+    }
   }
 }

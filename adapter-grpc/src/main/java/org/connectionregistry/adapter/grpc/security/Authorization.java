@@ -8,7 +8,9 @@ import io.grpc.Status;
 import java.util.Objects;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ConnectRequest;
+import org.connectionregistry.proto.CountClientsRequest;
 import org.connectionregistry.proto.ListClientsRequest;
+import org.connectionregistry.proto.WatchRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +98,10 @@ public final class Authorization implements ServerInterceptor {
     String clientId;
     if (request instanceof ClientStatusRequest status) {
       clientId = status.getClientId();
-    } else if (request instanceof ListClientsRequest) {
+    } else if (request instanceof ListClientsRequest
+        || request instanceof WatchRequest
+        || request instanceof CountClientsRequest) {
+      // Watching and counting read every client, as a listing does.
       clientId = "";
     } else {
       return null;

@@ -6,15 +6,22 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
 import org.connectionregistry.adapter.grpc.StatusMapping;
+import org.connectionregistry.adapter.grpc.WatchMessages;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.HoldSessionUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.port.in.SendMessageUseCase;
+import org.connectionregistry.application.port.in.WatchClientsUseCase;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.InvalidMessageException;
 import org.connectionregistry.domain.ListingCursor;
@@ -25,11 +32,14 @@ import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.ClientStatusResponse;
 import org.connectionregistry.proto.ConnectEvent;
 import org.connectionregistry.proto.ConnectRequest;
+import org.connectionregistry.proto.CountClientsRequest;
+import org.connectionregistry.proto.CountClientsResponse;
 import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.ListClientsResponse;
-import org.connectionregistry.proto.ListedClient;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.proto.MessageResponse;
+import org.connectionregistry.proto.WatchRequest;
+import org.connectionregistry.proto.WatchResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +65,20 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   private final GetClientStatusUseCase getClientStatus;
   private final ListClientsUseCase listClients;
   private final HoldSessionUseCase holdSession;
+  private final Watching watching;
+
+  /**
+   * What the endpoint needs to serve {@code Watch} and {@code CountClients}: the use cases, and
+   * the executor on which watch calls send (shared by every watcher; see {@link WatchCall}).
+   */
+  public record Watching(
+      WatchClientsUseCase watchClients, CountClientsUseCase countClients, Executor senders) {
+    public Watching {
+      Objects.requireNonNull(watchClients, "watchClients");
+      Objects.requireNonNull(countClients, "countClients");
+      Objects.requireNonNull(senders, "senders");
+    }
+  }
 
   /** Without live sessions: {@code Connect} answers UNIMPLEMENTED, as the original's server does. */
   public ClientServiceEndpoint(
@@ -70,10 +94,80 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
       GetClientStatusUseCase getClientStatus,
       ListClientsUseCase listClients,
       HoldSessionUseCase holdSession) {
+    this(sendMessage, getClientStatus, listClients, holdSession, null);
+  }
+
+  /**
+   * With live sessions (if {@code holdSession} is not null) and, if {@code watching} is not
+   * null, {@code Watch} and {@code CountClients}; without them those answer UNIMPLEMENTED.
+   */
+  public ClientServiceEndpoint(
+      SendMessageUseCase sendMessage,
+      GetClientStatusUseCase getClientStatus,
+      ListClientsUseCase listClients,
+      HoldSessionUseCase holdSession,
+      Watching watching) {
     this.sendMessage = Objects.requireNonNull(sendMessage, "sendMessage");
     this.getClientStatus = Objects.requireNonNull(getClientStatus, "getClientStatus");
     this.listClients = Objects.requireNonNull(listClients, "listClients");
     this.holdSession = holdSession;
+    this.watching = watching;
+  }
+
+  /**
+   * Follows the registry: a snapshot then every change, or the changes after a revision (see
+   * {@link WatchCall} for the flow control).
+   */
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchResponse> responses) {
+    if (watching == null) {
+      super.watch(request, responses);
+      return;
+    }
+    OptionalLong after =
+        request.hasAfterRevision()
+            ? OptionalLong.of(request.getAfterRevision())
+            : OptionalLong.empty();
+    if (after.isPresent() && after.getAsLong() < 0) {
+      // uint64 above Long.MAX_VALUE: no registry gets there.
+      responses.onError(
+          Status.OUT_OF_RANGE
+              .withDescription("after_revision " + Long.toUnsignedString(after.getAsLong())
+                  + " is beyond any revision of this registry")
+              .asRuntimeException());
+      return;
+    }
+    new WatchCall(
+            (ServerCallStreamObserver<WatchResponse>) responses,
+            watching.senders(),
+            failure -> toStatus(failure).asRuntimeException())
+        .start(watching.watchClients(), after);
+  }
+
+  /** How many clients are connected and disconnected, counted by the store, not by listing. */
+  @Override
+  public void countClients(
+      CountClientsRequest request, StreamObserver<CountClientsResponse> responses) {
+    if (watching == null) {
+      super.countClients(request, responses);
+      return;
+    }
+    CompletionStage<ClientCounts> counts;
+    try {
+      counts = watching.countClients().countClientsAsync();
+    } catch (RuntimeException e) {
+      responses.onError(toStatus(e).asRuntimeException());
+      return;
+    }
+    counts.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            responses.onError(toStatus(failure).asRuntimeException());
+            return;
+          }
+          responses.onNext(WatchMessages.toProto(done));
+          responses.onCompleted();
+        });
   }
 
   /** Holds a live session for the call's lifetime (see {@link SessionCall}). */
@@ -158,7 +252,9 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     long limit =
         request.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(request.getLimit());
     ListingCursor cursor = ListingCursor.after(after, limit);
-    new Listing((ServerCallStreamObserver<ListClientsResponse>) responses, cursor).start();
+    // Noted before the first page is read: a watch after it misses nothing the listing lacks.
+    long revision = listClients.currentRevision();
+    new Listing((ServerCallStreamObserver<ListClientsResponse>) responses, cursor, revision).start();
   }
 
   /**
@@ -171,12 +267,15 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
   private final class Listing implements Runnable {
     private final ServerCallStreamObserver<ListClientsResponse> call;
     private final ListingCursor cursor;
+    private final long revision;
     private boolean reading;
     private boolean finished;
 
-    Listing(ServerCallStreamObserver<ListClientsResponse> call, ListingCursor cursor) {
+    Listing(
+        ServerCallStreamObserver<ListClientsResponse> call, ListingCursor cursor, long revision) {
       this.call = call;
       this.cursor = cursor;
+      this.revision = revision;
     }
 
     void start() {
@@ -249,7 +348,7 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
         return false;
       }
       if (!page.isEmpty()) {
-        call.onNext(toResponse(page));
+        call.onNext(toResponse(page, revision));
       }
       if (cursor.ended()) {
         finished = true;
@@ -273,13 +372,10 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
     return response.build();
   }
 
-  private static ListClientsResponse toResponse(List<ClientConnection> page) {
-    ListClientsResponse.Builder response = ListClientsResponse.newBuilder();
+  private static ListClientsResponse toResponse(List<ClientConnection> page, long revision) {
+    ListClientsResponse.Builder response = ListClientsResponse.newBuilder().setRevision(revision);
     for (ClientConnection connection : page) {
-      response.addClients(
-          ListedClient.newBuilder()
-              .setClientId(connection.clientId().value())
-              .setStatus(connection.status().label()));
+      response.addClients(WatchMessages.toListed(connection));
     }
     return response.build();
   }

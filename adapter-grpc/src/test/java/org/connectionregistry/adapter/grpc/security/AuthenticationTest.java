@@ -28,12 +28,16 @@ import org.connectionregistry.adapter.grpc.Loopback;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.application.service.ConnectionService;
+import org.connectionregistry.application.service.ScheduledTimer;
+import org.connectionregistry.application.service.WatchService;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
-import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientServiceGrpc.ClientServiceBlockingStub;
+import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
+import org.connectionregistry.proto.CountClientsRequest;
 import org.connectionregistry.proto.ListClientsRequest;
 import org.connectionregistry.proto.MessageRequest;
+import org.connectionregistry.proto.WatchRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -51,20 +55,27 @@ class AuthenticationTest {
   private Path keys;
   private GrpcServer server;
   private ManagedChannel channel;
+  private final ScheduledTimer timer = new ScheduledTimer("test-watch");
 
   @BeforeEach
   void serve() throws Exception {
     signingKey = new RSAKeyGenerator(2048).keyID("registry-1").generate();
     keys = dir.resolve("keys.json");
     Files.writeString(keys, new JWKSet(signingKey.toPublicJWK()).toString());
-    ConnectionService service = new ConnectionService(new InMemoryConnectionRegistry());
+    InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
+    ConnectionService service = new ConnectionService(registry);
+    WatchService watches =
+        new WatchService(registry, timer, Duration.ofSeconds(5), 1000);
     CallProtection protection =
         new CallProtection(
             new Authentication(new JwtTokenVerifier(keys, null, null), false, List.of()),
             null,
             new Authorization(ReadAccess.OWNER));
     server =
-        new GrpcServer(Loopback.serverBuilder(), new ClientServiceEndpoint(service, service, service), protection)
+        new GrpcServer(Loopback.serverBuilder(), new ClientServiceEndpoint(
+                    service, service, service, null,
+                    new ClientServiceEndpoint.Watching(watches, watches, Runnable::run)),
+                protection)
             .start();
     channel = Loopback.channelTo(server.port());
   }
@@ -73,6 +84,7 @@ class AuthenticationTest {
   void stop() throws InterruptedException {
     Loopback.close(channel);
     server.stop(Duration.ZERO);
+    timer.close();
   }
 
   @Test
@@ -115,6 +127,27 @@ class AuthenticationTest {
     assertThat(admin.getClientStatus(ClientStatusRequest.getDefaultInstance()).getStatusesMap())
         .containsOnlyKeys("bob", "carol");
     assertThat(admin.listClients(ListClientsRequest.getDefaultInstance())).toIterable().hasSize(1);
+  }
+
+  @Test
+  @DisplayName("watching and counting read every client: like listing, only admins may when reads are the owner's")
+  void watchAndCountAreReadsOfEveryClient() throws Exception {
+    ClientServiceBlockingStub alice = stub(token(signingKey, "alice", Map.of(), Duration.ofMinutes(5)));
+    ClientServiceBlockingStub admin =
+        stub(token(signingKey, "ops", Map.of("roles", List.of("admin")), Duration.ofMinutes(5)));
+    admin.sendMessage(message("bob"));
+
+    StatusRuntimeException watch = refused(() -> alice.watch(WatchRequest.getDefaultInstance()).hasNext());
+    StatusRuntimeException count = refused(() -> alice.countClients(CountClientsRequest.getDefaultInstance()));
+    for (StatusRuntimeException refusal : List.of(watch, count)) {
+      assertThat(refusal.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(refusal.getStatus().getDescription()).isEqualTo("alice may not list every client: only admins may");
+    }
+    assertThat(admin.countClients(CountClientsRequest.getDefaultInstance()).getConnected()).isEqualTo(1);
+    assertThat(admin.watch(WatchRequest.getDefaultInstance()).next().getSnapshot(0).getClientId()).isEqualTo("bob");
+    StatusRuntimeException anonymous =
+        refused(() -> ClientServiceGrpc.newBlockingStub(channel).countClients(CountClientsRequest.getDefaultInstance()));
+    assertThat(anonymous.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
   }
 
   @Test

@@ -17,6 +17,15 @@ public interface ListClientsUseCase {
   int PAGE_SIZE = ListingCursor.PAGE_SIZE;
 
   /**
+   * The registry's revision now: a listing begun after this call shows every change up to it, so
+   * a watch after it misses nothing the listing does not show. 0 where revisions are not kept
+   * (this default).
+   */
+  default long currentRevision() {
+    return 0;
+  }
+
+  /**
    * Every registered client, sorted by client ID.
    *
    * @throws org.connectionregistry.domain.RegistryUnavailableException if the registry cannot be

@@ -26,6 +26,15 @@ public interface RegistryWatch extends AutoCloseable {
    */
   Optional<WatchEvent> next(int max);
 
+  /**
+   * Throws what {@link #next} would end the watch with if the watcher has been cut off, without
+   * taking an event: for a watcher that cannot take one now (its transport is full), so that it
+   * is ended all the same.
+   *
+   * @throws WatcherTooSlowException if the watcher fell too far behind and was cut off
+   */
+  void checkStanding();
+
   /** The revision the watcher is current to: the last change (or snapshot) handed over. */
   long revision();
 

@@ -201,6 +201,11 @@ public final class LivePage implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("Live page call {} failed", exchange.getRequestURI(), e);
       respond(exchange, 500, WebJson.error("The server failed to answer: " + e));
+    } catch (Error e) {
+      // Not left hanging: the page sees the connection end and tries again.
+      log.error("Live page call {} failed", exchange.getRequestURI(), e);
+      exchange.close();
+      throw e;
     }
   }
 

@@ -43,6 +43,10 @@ final class FeedWatches implements WatchClientsUseCase, CountClientsUseCase {
         return changes.isEmpty() ? Optional.empty() : Optional.of(new WatchEvent.Changes(changes));
       }
 
+      // Nothing to check: this watch is never cut off. (No @Override: the port gains this method
+      // on the watch branch.)
+      public void checkStanding() {}
+
       @Override
       public long revision() {
         return cursor.position();

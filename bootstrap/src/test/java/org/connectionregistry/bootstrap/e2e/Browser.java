@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -56,27 +55,25 @@ final class Browser implements AutoCloseable {
     return new WebDriverWait(driver, timeout, Duration.ofMillis(20)).until(condition);
   }
 
-  /** The client IDs of the rows on the page, top to bottom. */
+  /**
+   * The client IDs of the rows on the page, top to bottom. Read in one script, since the page
+   * may redraw its rows between two calls of the driver.
+   */
+  @SuppressWarnings("unchecked")
   List<String> rowIds() {
-    return driver.findElements(By.cssSelector("#rows tr")).stream()
-        .map(row -> row.getAttribute("data-client-id"))
-        .toList();
-  }
-
-  /** The row of {@code clientId}, or null if the page does not show it. */
-  WebElement row(String clientId) {
-    for (WebElement row : driver.findElements(By.cssSelector("#rows tr"))) {
-      if (clientId.equals(row.getAttribute("data-client-id"))) {
-        return row;
-      }
-    }
-    return null;
+    return (List<String>)
+        driver.executeScript(
+            "return Array.from(document.querySelectorAll('#rows tr'), r => r.dataset.clientId);");
   }
 
   /** The status text of {@code clientId}'s row ("connected since 10:42:03"), or null. */
   String statusOf(String clientId) {
-    WebElement row = row(clientId);
-    return row == null ? null : row.findElements(By.tagName("td")).get(1).getText();
+    return (String)
+        driver.executeScript(
+            "const row = Array.from(document.querySelectorAll('#rows tr'))"
+                + ".find(r => r.dataset.clientId === arguments[0]);"
+                + "return row ? row.cells[1].textContent : null;",
+            clientId);
   }
 
   String text(String id) {

@@ -263,7 +263,9 @@ class LivePageBrowserIT {
     // -Dlive-page.screenshot=../docs/live-page.png refreshes the README's copy.
     String docs = System.getProperty("live-page.screenshot");
     if (docs != null && !docs.isBlank()) {
-      Files.copy(target, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
+      Path copy = Path.of(docs).toAbsolutePath();
+      Files.createDirectories(copy.getParent());
+      Files.copy(target, copy, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

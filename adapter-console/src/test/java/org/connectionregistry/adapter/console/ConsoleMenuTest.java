@@ -597,7 +597,7 @@ class ConsoleMenuTest {
             "Client ID: user_1, Status: disconnected",
             "Client ID: user_2, Status: connected",
             "Exiting client.");
-    assertThat(service.listClients())
+    assertThat(service.listClients()).extracting(ClientConnection::withoutRevision)
         .containsExactly(
             new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
             new ClientConnection(ClientId.of("user_2"), ConnectionStatus.CONNECTED));

@@ -33,7 +33,10 @@ import picocli.CommandLine.Spec;
  * shared one fsync (from the line the store logs when the server stops).
  *
  * <p>Each (store, concurrency) run gets a fresh server, warmed up before it is measured, so one
- * run's leftovers (a file grown by the run before, a JIT profile) do not weigh on the next.
+ * run's leftovers (a file grown by the run before, a JIT profile) do not weigh on the next. With
+ * {@code --rounds N} the stores take turns N times (memory, file, redis, memory, file, ...), so a
+ * machine whose speed drifts during the run weighs on every store alike, and the table shows
+ * each store's median round.
  */
 @Command(
     name = "store-benchmark",
@@ -70,6 +73,19 @@ public final class StoreBenchmark implements Callable<Integer> {
   List<Integer> concurrencies;
 
   @Mixin LoadShape shape;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "1",
+      description = "Times every store takes its turn, alternating; the table shows medians "
+          + "(default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--redis-cpus",
+      description = "Pin redis-server to these CPUs with taskset, e.g. 0 (default: those of "
+          + "--server-cpus).")
+  String redisCpus;
 
   @Option(
       names = "--jvm-flags",
@@ -143,23 +159,38 @@ public final class StoreBenchmark implements Callable<Integer> {
         cluster = startCluster(workDir, started);
         out.printf("Redis Cluster ready: %s (three masters, three replicas).%n", cluster);
       }
+      Map<Integer, Map<Store, List<Measured>>> allRounds = new LinkedHashMap<>();
       for (int concurrency : concurrencies) {
-        for (Store store : order) {
-          LoadSettings settings = shape.settings("127.0.0.1", 1, Rpc.SEND, concurrency);
-          String storeArg = storeArg(store, workDir, concurrency, redis, cluster);
-          Measured measured = measure(store, storeArg, settings, started);
-          results.computeIfAbsent(concurrency, c -> new LinkedHashMap<>()).put(store, measured);
-          out.printf("%-6s c=%-4d %s%s%n", store.label(), concurrency, summary(measured.result()),
-              measured.writesPerSync().map(w -> String.format("  %.1f calls per fsync", w)).orElse(""));
-          out.flush();
+        for (int round = 1; round <= rounds; round++) {
+          for (Store store : order) {
+            LoadSettings settings = shape.settings("127.0.0.1", 1, Rpc.SEND, concurrency);
+            String storeArg = storeArg(store, workDir, concurrency, redis, cluster);
+            Measured measured = measure(store, storeArg, settings, started);
+            allRounds
+                .computeIfAbsent(concurrency, c -> new LinkedHashMap<>())
+                .computeIfAbsent(store, s -> new ArrayList<>())
+                .add(measured);
+            out.printf("%-6s c=%-4d round %d/%d %s%s%n", store.label(), concurrency, round, rounds,
+                summary(measured.result()),
+                measured.writesPerSync().map(w -> String.format("  %.1f calls per fsync", w)).orElse(""));
+            out.flush();
+          }
         }
       }
+      allRounds.forEach(
+          (concurrency, byStore) ->
+              byStore.forEach(
+                  (store, measured) ->
+                      results
+                          .computeIfAbsent(concurrency, c -> new LinkedHashMap<>())
+                          .put(store, median(measured))));
       for (String line : table(results)) {
         out.println(line);
       }
       out.flush();
-      boolean clean = results.values().stream()
+      boolean clean = allRounds.values().stream()
           .flatMap(byStore -> byStore.values().stream())
+          .flatMap(List::stream)
           .allMatch(measured -> measured.result().errors() == 0);
       return clean ? 0 : 1;
     } finally {
@@ -172,7 +203,17 @@ public final class StoreBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The round of median throughput (the lower middle one of an even count). */
+  static Measured median(List<Measured> measured) {
+    List<Measured> sorted = new ArrayList<>(measured);
+    sorted.sort(java.util.Comparator.comparingDouble(m -> m.result().throughput()));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
   private List<Store> order() {
+    if (rounds < 1) {
+      throw new ParameterException(spec.commandLine(), "--rounds must be at least 1");
+    }
     if (concurrencies.isEmpty() || concurrencies.stream().anyMatch(c -> c < 1)) {
       throw new ParameterException(spec.commandLine(), "--concurrency values must be at least 1");
     }
@@ -206,7 +247,7 @@ public final class StoreBenchmark implements Callable<Integer> {
       Store store, String storeArg, LoadSettings settings, List<ServerProcess> started)
       throws IOException, InterruptedException {
     int port = FreePort.onLoopback();
-    List<String> command = pinned();
+    List<String> command = pinned(serverCpus);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(words(jvmFlags));
     command.addAll(
@@ -246,7 +287,7 @@ public final class StoreBenchmark implements Callable<Integer> {
       throws IOException, InterruptedException {
     int port = FreePort.onLoopback();
     Files.createDirectories(redisDir);
-    List<String> command = pinned();
+    List<String> command = pinned(redisCpus != null ? redisCpus : serverCpus);
     command.addAll(
         List.of(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", redisDir.toString()));
@@ -305,10 +346,10 @@ public final class StoreBenchmark implements Callable<Integer> {
     return "redis-cluster://" + String.join(",", nodes);
   }
 
-  private List<String> pinned() {
+  private static List<String> pinned(String cpus) {
     List<String> command = new ArrayList<>();
-    if (serverCpus != null) {
-      command.addAll(List.of("taskset", "-c", serverCpus));
+    if (cpus != null) {
+      command.addAll(List.of("taskset", "-c", cpus));
     }
     return command;
   }

@@ -214,7 +214,7 @@ class GrpcServerTest {
         .extracting(ServiceDescriptorProto::getMethodList)
         .asInstanceOf(InstanceOfAssertFactories.list(MethodDescriptorProto.class))
         .extracting(MethodDescriptorProto::getName)
-        .containsExactly("SendMessage", "GetClientStatus", "ListClients", "Connect");
+        .containsExactly("SendMessage", "GetClientStatus", "ListClients", "Connect", "CountClients", "Watch");
   }
 
   private GrpcServer start(ConnectionService useCases) throws IOException {

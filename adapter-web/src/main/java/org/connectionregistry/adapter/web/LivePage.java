@@ -299,6 +299,9 @@ public final class LivePage implements AutoCloseable {
     headers.set("Content-Type", "text/event-stream; charset=utf-8");
     headers.set("Cache-Control", "no-store");
     headers.set("X-Accel-Buffering", "no");
+    // Not to be reused: a browser that leaves the page would otherwise keep the connection to
+    // drain the endless body for reuse, and after a few reloads wait for a free connection.
+    headers.set("Connection", "close");
     exchange.sendResponseHeaders(200, 0);
     exchange.getResponseBody().flush();
     stream.start();

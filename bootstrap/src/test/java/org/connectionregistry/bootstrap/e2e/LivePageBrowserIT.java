@@ -142,6 +142,23 @@ class LivePageBrowserIT {
   }
 
   @Test
+  @DisplayName("Reloading the page again and again keeps working: a page left behind frees its connection")
+  void reloadsKeepWorking() throws Exception {
+    int webPort = FreePort.onLoopback();
+    serverWithPage(webPort);
+    send(stub(), "alice", "Hello");
+    Browser browser = browserAt(webPort);
+    // A browser keeps at most six connections to one server; a change stream that held its
+    // connection after its page was left would stall the seventh load.
+    for (int load = 1; load <= 9; load++) {
+      browser.driver.get("about:blank");
+      browser.open("http://127.0.0.1:" + webPort + "/");
+      browser.await(LOAD, driver -> "live".equals(browser.text("live")));
+      assertThat(browser.rowIds()).as("load %d", load).containsExactly("alice");
+    }
+  }
+
+  @Test
   @DisplayName("The filter finds one client among 100,000 at once, the page never shows more than a page of rows, and new matches appear live")
   void filterFindsAClientAmongAHundredThousand() throws Exception {
     int webPort = FreePort.onLoopback();

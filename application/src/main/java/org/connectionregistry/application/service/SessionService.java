@@ -58,6 +58,9 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
   private final ConcurrentHashMap<ClientId, CompletableFuture<Void>> settling =
       new ConcurrentHashMap<>();
 
+  private volatile boolean reaping;
+  private volatile Timer.Cancellable nextReap;
+
   public SessionService(
       SendMessageUseCase messages,
       ConnectionRegistry registry,
@@ -93,6 +96,109 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
       inherited++;
     }
     return inherited;
+  }
+
+  /**
+   * Expires what the sessions of servers that died held (see {@link SessionLedger#claimOrphans}):
+   * each ID not held by a session here or on another live server is recorded disconnected, as a
+   * session lost. An ID a session here holds is left to it. A dead server's account is dropped
+   * once all its IDs are written; if a write fails it is kept, and claimed again later. Returns
+   * how many IDs were taken over.
+   */
+  public CompletionStage<Integer> reapOrphans() {
+    return ledger
+        .claimOrphans()
+        .thenCompose(
+            claimed -> {
+              CompletableFuture<Integer> all = CompletableFuture.completedFuture(0);
+              for (SessionLedger.Orphans orphans : claimed) {
+                all = all.thenCombine(expireOrphans(orphans), Integer::sum);
+              }
+              return all;
+            });
+  }
+
+  /** Reaps orphans every {@code interval}, from now on, until {@link #stopReaping()}. */
+  public void reapEvery(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    if (reaping) {
+      return;
+    }
+    reaping = true;
+    ledger.onLapse(this::reassert);
+    scheduleReap(interval);
+  }
+
+  /**
+   * This server may have been taken for dead, and the IDs its sessions hold expired by others:
+   * each is noted in the ledger and recorded connected again, after its presence's own writes.
+   */
+  private void reassert() {
+    for (Presence presence : presences.values()) {
+      synchronized (presence) {
+        if (presence.retired || presence.sessions.isEmpty() || presence.recorded == null) {
+          continue;
+        }
+        ClientId id = presence.id;
+        presence.recorded =
+            after(presence.recorded)
+                .thenCompose(ready -> ledger.hold(id))
+                .thenCompose(
+                    held -> registry.record(id, ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED))
+                // The sessions go on either way; a failure here is the store's, told elsewhere.
+                .handle((entry, failure) -> (Void) null);
+      }
+    }
+  }
+
+  /** Stops the reaping that {@link #reapEvery} started. */
+  public void stopReaping() {
+    reaping = false;
+    Timer.Cancellable next = nextReap;
+    if (next != null) {
+      next.cancel();
+    }
+  }
+
+  private void scheduleReap(Duration interval) {
+    nextReap =
+        timer.schedule(
+            interval,
+            () -> {
+              if (!reaping) {
+                return;
+              }
+              CompletionStage<Integer> round;
+              try {
+                round = reapOrphans();
+              } catch (RuntimeException e) {
+                round = CompletableFuture.failedFuture(e);
+              }
+              // A failed round (the store is down) is simply tried again at the next one.
+              round.whenComplete(
+                  (count, failure) -> {
+                    if (reaping) {
+                      scheduleReap(interval);
+                    }
+                  });
+            });
+  }
+
+  private CompletionStage<Integer> expireOrphans(SessionLedger.Orphans orphans) {
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    for (ClientId id : orphans.ids()) {
+      Presence presence = new Presence(id);
+      synchronized (presence) {
+        if (presences.putIfAbsent(id, presence) != null) {
+          continue; // a session here holds it (or just lost it): this server's own rules apply
+        }
+        presence.recorded = after(settling.get(id));
+        writes.add(disconnect(presence, SessionEnd.LOST));
+      }
+    }
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenCompose(written -> orphans.close())
+        .thenApply(closed -> writes.size());
   }
 
   /** How many IDs are held by live sessions or wait out a grace period; for tests and metrics. */
@@ -208,16 +314,15 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
         .toCompletableFuture();
   }
 
-  /** Ends a presence: records the ID disconnected after its own write, then frees the ledger. */
-  private void disconnect(Presence presence, SessionEnd reason) {
+  /**
+   * Ends a presence: after its own write, records the ID disconnected (unless a session on another
+   * server holds it) and frees it in the ledger. Returns when all that is done.
+   */
+  private CompletableFuture<Void> disconnect(Presence presence, SessionEnd reason) {
     ClientId id = presence.id;
     CompletableFuture<Void> written =
-        after(presence.recorded)
-            .thenCompose(
-                ready -> registry.record(id, ConnectionStatus.DISCONNECTED, reason.changeReason()))
-            .<Void>thenApply(entry -> null)
-            .toCompletableFuture();
-    retire(presence, written.thenCompose(done -> ledger.release(id)));
+        after(presence.recorded).thenCompose(ready -> settle(id, reason)).toCompletableFuture();
+    retire(presence, written);
     written.whenComplete(
         (done, failure) -> {
           if (failure != null) {
@@ -225,6 +330,57 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
             timer.schedule(grace, () -> retryDisconnect(id, reason));
           }
         });
+    return written;
+  }
+
+  /**
+   * The last session of {@code id} on this server is gone: disconnected, unless sessions on
+   * another live server hold it. Two servers whose last sessions of an ID end at the same time
+   * must not each leave it to the other, and a session that opens elsewhere while this one writes
+   * must not be overwritten, so the check is made again after this server's own step:
+   *
+   * <ul>
+   *   <li>held nowhere else: record disconnected, free it here, look again; held elsewhere by now
+   *       (its write may have come before ours), record connected again;
+   *   <li>held elsewhere: free it here first, then look again; if the other server freed it
+   *       meanwhile (and, seeing ours, left it to us), record disconnected.
+   * </ul>
+   *
+   * Of two servers that free the same ID at once, at least one sees the other's account empty, so
+   * the ID never stays connected with no session anywhere.
+   */
+  private CompletionStage<Void> settle(ClientId id, SessionEnd reason) {
+    return heldElsewhere(id)
+        .thenCompose(
+            held -> {
+              if (!held) {
+                return registry
+                    .record(id, ConnectionStatus.DISCONNECTED, reason.changeReason())
+                    .thenCompose(entry -> ledger.release(id))
+                    .thenCompose(released -> heldElsewhere(id))
+                    .thenCompose(
+                        heldNow ->
+                            heldNow
+                                ? registry
+                                    .record(id, ConnectionStatus.CONNECTED, ChangeReason.SESSION_STARTED)
+                                    .<Void>thenApply(entry -> null)
+                                : CompletableFuture.<Void>completedFuture(null));
+              }
+              return ledger
+                  .release(id)
+                  .thenCompose(released -> heldElsewhere(id))
+                  .thenCompose(
+                      stillHeld ->
+                          stillHeld
+                              ? CompletableFuture.<Void>completedFuture(null)
+                              : registry
+                                  .record(id, ConnectionStatus.DISCONNECTED, reason.changeReason())
+                                  .<Void>thenApply(entry -> null));
+            });
+  }
+
+  private CompletionStage<Boolean> heldElsewhere(ClientId id) {
+    return ledger.heldElsewhere(List.of(id)).thenApply(held -> held.contains(id));
   }
 
   private void retryDisconnect(ClientId id, SessionEnd reason) {

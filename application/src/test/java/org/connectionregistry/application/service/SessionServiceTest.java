@@ -210,6 +210,61 @@ class SessionServiceTest {
     assertThat(statusOf(USER)).contains(ConnectionStatus.CONNECTED);
   }
 
+  @Test
+  @Story("A server that dies has its sessions expired by the others")
+  @DisplayName("a dead server's IDs are disconnected as session lost, except those held here or on another live server")
+  void orphansExpireUnlessHeldSomewhere() {
+    ClientId gone = ClientId.of("gone");
+    ClientId heldHere = ClientId.of("held_here");
+    ClientId heldElsewhere = ClientId.of("held_elsewhere");
+    for (ClientId id : List.of(gone, heldHere, heldElsewhere)) {
+      registry.record(id, ConnectionStatus.CONNECTED);
+    }
+    sessions.hold(heldHere, new Heard());
+    ledger.elsewhere.add(heldElsewhere);
+    ledger.orphan("dead-server", gone, heldHere, heldElsewhere);
+    registry.writes.clear();
+    registry.reasons.clear();
+
+    int taken = sessions.reapOrphans().toCompletableFuture().join();
+
+    assertThat(taken).isEqualTo(2); // held_here is left to this server's own session
+    assertThat(registry.writes).containsExactly("gone=disconnected");
+    assertThat(registry.reasons).containsExactly(ChangeReason.SESSION_LOST);
+    assertThat(statusOf(heldHere)).contains(ConnectionStatus.CONNECTED);
+    assertThat(statusOf(heldElsewhere)).contains(ConnectionStatus.CONNECTED);
+    assertThat(ledger.closedAccounts).containsExactly("dead-server");
+  }
+
+  @Test
+  @Story("A server that dies has its sessions expired by the others")
+  @DisplayName("a dead server's account is kept, to be claimed again, while its IDs cannot be written")
+  void orphansKeptWhileStoreIsDown() {
+    registry.record(USER, ConnectionStatus.CONNECTED);
+    ledger.orphan("dead-server", USER);
+    registry.down = true;
+
+    sessions.reapOrphans().toCompletableFuture().handle((taken, failure) -> null).join();
+
+    assertThat(ledger.closedAccounts).isEmpty();
+    registry.down = false;
+    timer.advance(GRACE); // the failed write is tried again
+    assertThat(statusOf(USER)).contains(ConnectionStatus.DISCONNECTED);
+  }
+
+  @Test
+  @Story("Several sessions per client ID")
+  @DisplayName("the last session here ends while a session on another server holds the ID: it stays connected")
+  void endingHereWhileHeldElsewhereStaysConnected() {
+    Session session = sessions.hold(USER, new Heard());
+    ledger.elsewhere.add(USER);
+
+    session.end();
+
+    assertThat(statusOf(USER)).contains(ConnectionStatus.CONNECTED);
+    assertThat(ledger.ids).doesNotContain(USER); // freed here all the same
+  }
+
   private Optional<ConnectionStatus> statusOf(ClientId id) {
     return registry.statusOf(id).toCompletableFuture().join();
   }
@@ -236,6 +291,46 @@ class SessionServiceTest {
 
   private static final class MemoryLedger implements SessionLedger {
     final Set<ClientId> ids = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** What sessions on other servers hold. */
+    final Set<ClientId> elsewhere = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Dead servers' accounts, handed out once; the names of those closed. */
+    final List<Orphans> orphans = Collections.synchronizedList(new ArrayList<>());
+    final List<String> closedAccounts = Collections.synchronizedList(new ArrayList<>());
+
+    void orphan(String server, ClientId... held) {
+      orphans.add(
+          new Orphans() {
+            @Override
+            public String server() {
+              return server;
+            }
+
+            @Override
+            public Set<ClientId> ids() {
+              return Set.of(held);
+            }
+
+            @Override
+            public CompletionStage<Void> close() {
+              closedAccounts.add(server);
+              return CompletableFuture.completedFuture(null);
+            }
+          });
+    }
+
+    @Override
+    public CompletionStage<Set<ClientId>> heldElsewhere(java.util.Collection<ClientId> asked) {
+      Set<ClientId> held = new LinkedHashSet<>(asked);
+      held.retainAll(elsewhere);
+      return CompletableFuture.completedFuture(held);
+    }
+
+    @Override
+    public CompletionStage<List<Orphans>> claimOrphans() {
+      List<Orphans> claimed = List.copyOf(orphans);
+      orphans.clear();
+      return CompletableFuture.completedFuture(claimed);
+    }
 
     @Override
     public CompletionStage<Void> hold(ClientId clientId) {

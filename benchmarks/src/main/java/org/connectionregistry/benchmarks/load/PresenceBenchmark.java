@@ -48,7 +48,10 @@ import picocli.CommandLine.Option;
  *   <li>many sessions: SendMessage throughput without sessions (the anchor), then with {@code
  *       --sessions} sessions held over {@code --connections} connections; the server's live heap
  *       (after a full GC, from {@code jcmd GC.class_histogram}) before and with them, and the
- *       server's CPU while they sit idle (keepalive pings and nothing else).
+ *       server's CPU while they sit idle (keepalive pings and nothing else);
+ *   <li>server kill -9: two servers on one redis-server of the benchmark's own, a session held
+ *       through one of them, which is killed with SIGKILL; time to "disconnected" read through
+ *       the other.
  * </ol>
  */
 @Command(
@@ -89,6 +92,14 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
   @Option(names = "--server-heap", defaultValue = "2g", description = "the server's -Xmx (default: ${DEFAULT-VALUE}).")
   String serverHeap;
 
+  @Option(names = "--server-kill-trials", defaultValue = "10",
+      description = "kill -9 trials of a server in a two-server Redis deployment (default: ${DEFAULT-VALUE}).")
+  int serverKillTrials;
+
+  @Option(names = "--redis-server", defaultValue = "redis-server",
+      description = "the redis-server binary for the server-kill trials (default: ${DEFAULT-VALUE}, from the PATH).")
+  String redisServer;
+
   @Override
   public Integer call() throws Exception {
     int port = FreePort.onLoopback();
@@ -110,6 +121,10 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
         }
         if (sessions > 0) {
           manySessions(server, port);
+        }
+        if (serverKillTrials > 0) {
+          report("kill -9 of the server holding a session, two servers on one Redis -> disconnected "
+              + "through the other", serverKillTrials());
         }
       } finally {
         reader.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -142,6 +157,81 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
       System.out.printf(Locale.ROOT, "  kill -9 trial %d: %d ms%n", i + 1, millis[i] / 1_000_000);
     }
     return millis;
+  }
+
+  /**
+   * Two servers on one redis-server (no persistence): in each trial a server A is started, a
+   * {@code present} client process holds a session through it, and A is killed with SIGKILL (the
+   * client too, so it cannot come back); time from the kill to server B, which lives through all
+   * trials, reading "disconnected".
+   */
+  private long[] serverKillTrials() throws Exception {
+    long[] nanos = new long[serverKillTrials];
+    Path redisDir = java.nio.file.Files.createTempDirectory("presence-benchmark-redis");
+    int redisPort = FreePort.onLoopback();
+    try (ServerProcess redis =
+            ServerProcess.command("redis",
+                    List.of(redisServer, "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+                        "--save", "", "--appendonly", "no", "--dir", redisDir.toString()),
+                    redisPort)
+                .readyWhenPrinting("Ready to accept connections")
+                .startTimeout(Duration.ofSeconds(30))
+                .start();
+        ServerProcess b = serverOn("redis://127.0.0.1:" + redisPort)) {
+      ManagedChannel throughB = channel(b.port());
+      try {
+        for (int i = 0; i < serverKillTrials; i++) {
+          String id = "server_killed_" + i;
+          try (ServerProcess a = serverOn("redis://127.0.0.1:" + redisPort)) {
+            Process client = presentClient(id, a.port());
+            try {
+              awaitStatus(throughB, id, "connected", Duration.ofSeconds(10));
+              Thread.sleep(ThreadLocalRandomMillis.upTo(1000)); // any point of A's heartbeat cycle
+              long killed = System.nanoTime();
+              a.close(); // SIGKILL: no stop grace
+              client.destroyForcibly();
+              nanos[i] = awaitStatus(throughB, id, "disconnected", Duration.ofSeconds(60)) - killed;
+            } finally {
+              client.destroyForcibly().waitFor();
+            }
+          }
+          System.out.printf(Locale.ROOT, "  server kill -9 trial %d: %d ms%n", i + 1, nanos[i] / 1_000_000);
+        }
+      } finally {
+        throughB.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    return nanos;
+  }
+
+  /** A server process on {@code store}, on a free port, killed at once when closed. */
+  private ServerProcess serverOn(String store) throws IOException, InterruptedException {
+    int port = FreePort.onLoopback();
+    return ServerProcess.command("server",
+            List.of(javaBin("java"), "-Xmx512m", "-jar", serverJar.toString(),
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--store", store),
+            port)
+        .readyWhenPrinting("Server is starting on port")
+        .startTimeout(Duration.ofSeconds(60))
+        .stopGrace(Duration.ZERO)
+        .start();
+  }
+
+  /** A {@code present} client process for {@code id}, once it says it is connected. */
+  private Process presentClient(String id, int port) throws IOException {
+    Process client =
+        new ProcessBuilder(javaBin("java"), "-XX:TieredStopAtLevel=1", "-jar", clientJar.toString(),
+                "present", "--id", id, "--target", "127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = lines.readLine()) != null; ) {
+      if (line.startsWith("Connected as")) {
+        break;
+      }
+    }
+    return client;
   }
 
   private long[] silentTrials(int port, ManagedChannel reader) throws Exception {

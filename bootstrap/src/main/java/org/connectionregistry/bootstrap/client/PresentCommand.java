@@ -10,6 +10,7 @@ import org.connectionregistry.adapter.grpc.client.GrpcSessionClient;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.InvalidClientIdException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,8 +40,11 @@ public final class PresentCommand implements Callable<Integer> {
       description = "Server to talk to, HOST:PORT (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_TARGET).")
   String target;
 
+  @Mixin ClientSecurityOptions securityOptions;
+
   @Override
   public Integer call() throws InterruptedException {
+    ClientSecurityOptions.ClientSecurity security = securityOptions.settings(spec);
     ClientId clientId;
     try {
       clientId = ClientId.of(id);
@@ -55,7 +59,7 @@ public final class PresentCommand implements Callable<Integer> {
               thread.setDaemon(true);
               return thread;
             });
-    try (ServerConnection connection = ServerConnection.forSessions(target)) {
+    try (ServerConnection connection = ServerConnection.forSessions(target, security)) {
       PresenceConsole console =
           new PresenceConsole(
               new GrpcSessionClient(connection.channel(), target, retries), clientId, System.in, out);

@@ -63,8 +63,8 @@ public final class ServerConnection implements AutoCloseable {
    * For a live session: the client also pings the server when the connection is quiet (every
    * 10 s, gRPC's shortest), so a server gone silent is noticed and the session reopened.
    */
-  static ServerConnection forSessions(String target) {
-    return new ServerConnection(target, ClientSecurityOptions.ClientSecurity.none(), true);
+  static ServerConnection forSessions(String target, ClientSecurityOptions.ClientSecurity security) {
+    return new ServerConnection(target, security, true);
   }
 
   private ServerConnection(

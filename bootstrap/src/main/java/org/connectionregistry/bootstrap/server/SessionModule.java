@@ -4,6 +4,7 @@ import dagger.Module;
 import dagger.Provides;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.store.file.FileSessionLedger;
+import org.connectionregistry.adapter.store.redis.RedisSessionLedger;
 import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.application.port.out.Timer;
 import org.connectionregistry.application.service.ConnectionService;
@@ -13,9 +14,8 @@ import org.connectionregistry.domain.ConnectionRegistry;
 
 /**
  * Live sessions: the session service over the plain use cases, its expiry timer, and the ledger
- * that lets a restarted server expire what its predecessor held. Only the file store keeps a
- * ledger: the in-memory store forgets everything on restart anyway, and Redis is shared by
- * servers that are not restarted as one (see the README on several servers).
+ * that lets a restarted server, or the other servers on the same Redis, expire what a server that
+ * died held. The in-memory store needs no ledger: it forgets everything on restart anyway.
  */
 @Module
 public final class SessionModule {
@@ -24,33 +24,37 @@ public final class SessionModule {
 
   @Provides
   @Singleton
-  static SessionLedger sessionLedger(ServerSettings settings) {
-    return settings.store().match(LEDGERS);
+  static SessionLedger sessionLedger(ServerSettings settings, SessionSettings sessions) {
+    return settings.store().match(ledgers(sessions));
   }
 
   /** The ledger of each kind of store. */
-  static final StoreSpec.Cases<SessionLedger> LEDGERS =
-      new StoreSpec.Cases<>() {
-        @Override
-        public SessionLedger memory(StoreSpec.Memory memory) {
-          return SessionLedger.NONE;
-        }
+  static StoreSpec.Cases<SessionLedger> ledgers(SessionSettings sessions) {
+    RedisSessionLedger.Timing timing =
+        new RedisSessionLedger.Timing(
+            sessions.serverHeartbeat(), sessions.serverTtl(), sessions.claimLease());
+    return new StoreSpec.Cases<>() {
+      @Override
+      public SessionLedger memory(StoreSpec.Memory memory) {
+        return SessionLedger.NONE;
+      }
 
-        @Override
-        public SessionLedger file(StoreSpec.File file) {
-          return FileSessionLedger.openBeside(file.path());
-        }
+      @Override
+      public SessionLedger file(StoreSpec.File file) {
+        return FileSessionLedger.openBeside(file.path());
+      }
 
-        @Override
-        public SessionLedger redis(StoreSpec.Redis redis) {
-          return SessionLedger.NONE;
-        }
+      @Override
+      public SessionLedger redis(StoreSpec.Redis redis) {
+        return RedisSessionLedger.connect(redis.uri(), timing);
+      }
 
-        @Override
-        public SessionLedger redisCluster(StoreSpec.RedisCluster cluster) {
-          return SessionLedger.NONE;
-        }
-      };
+      @Override
+      public SessionLedger redisCluster(StoreSpec.RedisCluster cluster) {
+        return RedisSessionLedger.connectCluster(cluster.uri(), timing);
+      }
+    };
+  }
 
   @Provides
   @Singleton
@@ -68,6 +72,7 @@ public final class SessionModule {
       SessionSettings settings) {
     SessionService sessions = new SessionService(plain, registry, ledger, timer, settings.grace());
     sessions.inheritFromLedger();
+    sessions.reapEvery(settings.serverHeartbeat());
     return sessions;
   }
 }

@@ -40,4 +40,31 @@ public record SessionSettings(Duration timeout) {
   public Duration grace() {
     return timeout.multipliedBy(2).dividedBy(5);
   }
+
+  /**
+   * Several servers on one Redis: how often each renews its heartbeat, and how often each looks
+   * for servers whose heartbeat is gone (a fifth of the timeout: 1 s).
+   */
+  public Duration serverHeartbeat() {
+    return timeout.dividedBy(5);
+  }
+
+  /**
+   * How long a server's heartbeat outlives its last renewal (the timeout: 5 s, i.e. five missed
+   * renewals). A server killed is found within this plus one look ({@link #serverHeartbeat}), so
+   * its sessions' clients are disconnected within {@link #serverExpiryBound()}.
+   */
+  public Duration serverTtl() {
+    return timeout;
+  }
+
+  /** How long a survivor's claim on a dead server's sessions lasts should it die too. */
+  public Duration claimLease() {
+    return timeout.multipliedBy(6);
+  }
+
+  /** The promise for sessions held by a server that dies: twice the timeout (10 s). */
+  public Duration serverExpiryBound() {
+    return timeout.multipliedBy(2);
+  }
 }

@@ -5,6 +5,7 @@ import dagger.Provides;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
+import org.connectionregistry.domain.ChangeHistory;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
 
@@ -18,6 +19,14 @@ import org.connectionregistry.domain.InMemoryConnectionRegistry;
 public final class StoreModule {
 
   private StoreModule() {}
+
+  /**
+   * How many changes a store keeps for watchers. The seam for the {@code --watch-history} option
+   * (issue 10, another change): until that option is wired, every store keeps the default.
+   */
+  static int watchHistory() {
+    return ChangeHistory.DEFAULT_CAPACITY;
+  }
 
   /**
    * Opens the configured store.
@@ -43,7 +52,7 @@ public final class StoreModule {
 
       @Override
       public ConnectionRegistry file(StoreSpec.File file) {
-        return FileConnectionRegistry.open(file.path());
+        return FileConnectionRegistry.open(file.path(), watchHistory());
       }
 
       @Override

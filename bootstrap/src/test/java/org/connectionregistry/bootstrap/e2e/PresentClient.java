@@ -62,6 +62,22 @@ final class PresentClient implements AutoCloseable {
         });
   }
 
+  /**
+   * Starts the client with more options ({@code --ca}, {@code --token-file}...) and environment,
+   * without waiting for anything.
+   */
+  static PresentClient launch(String target, String id, java.util.Map<String, String> environment, String... options)
+      throws IOException {
+    List<String> args = new java.util.ArrayList<>(List.of("present", "--id", id, "--target", target));
+    args.addAll(List.of(options));
+    ProcessBuilder builder =
+        new ProcessBuilder(Processes.javaCommand(Processes.clientJar(), args.toArray(String[]::new)))
+            .redirectErrorStream(true);
+    builder.environment().remove("CONNECTION_REGISTRY_TOKEN");
+    builder.environment().putAll(environment);
+    return new PresentClient(builder.start(), id);
+  }
+
   void awaitLine(String wanted, Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {

@@ -137,6 +137,36 @@ class SecureServerIT {
     assertThat(run.stdout()).doesNotContain("marked as connected");
   }
 
+  @Test
+  @Story("The present mode over TLS with a token")
+  @DisplayName("the present mode trusts the CA and sends its token from a file: it holds a session for its own ID")
+  void presentClientWithTlsAndTokenHoldsItsSession() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), token("user_7") + "\n");
+    try (PresentClient present =
+        PresentClient.launch("localhost:" + port, "user_7", Map.of(),
+            "--ca", ca.toString(), "--token-file", token.toString())) {
+      present.awaitLine("Connected as user_7.", Duration.ofSeconds(30));
+      Processes.Finished run =
+          client(Map.of(), "2\nuser_7\n3\n", "--ca", ca.toString(), "--token-file", token.toString());
+
+      assertThat(run.stdout()).contains("Client ID: user_7, Status: connected");
+      assertThat(present.endInput()).isZero();
+    }
+  }
+
+  @Test
+  @Story("The present mode over TLS with a token")
+  @DisplayName("the present mode with a token for another ID is refused with the server's reason, exit code 1")
+  void presentClientForAnotherIdIsRefused() throws Exception {
+    try (PresentClient present =
+        PresentClient.launch("localhost:" + port, "user_8",
+            Map.of("CONNECTION_REGISTRY_TOKEN", token("user_1")), "--ca", ca.toString())) {
+      assertThat(present.awaitExit()).isEqualTo(1);
+      assertThat(present.lines()).anyMatch(line -> line.startsWith("Session refused: "));
+      assertThat(present.lines()).noneMatch(line -> line.startsWith("Connected as"));
+    }
+  }
+
   private Processes.Finished client(Map<String, String> environment, String script, String... options)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("--target", "localhost:" + port));

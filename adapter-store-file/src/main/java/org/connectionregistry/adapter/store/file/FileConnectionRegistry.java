@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +25,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.connectionregistry.domain.ChangeFeed;
+import org.connectionregistry.domain.ChangeHistory;
+import org.connectionregistry.domain.ChangeReason;
+import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.ConnectionStatus;
@@ -35,6 +42,7 @@ import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.RootReference;
 import org.h2.mvstore.MVStore.TxCounter;
+import org.h2.mvstore.type.LongDataType;
 import org.h2.mvstore.type.StringDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,12 +88,39 @@ import org.slf4j.LoggerFactory;
  * settings; once that reaches the disk, it swaps the reopened store in and serves calls again, with no restart.
  * A file that was deleted or replaced never comes back this way: that needs the operator.
  *
- * <p>Keys are the client IDs as strings, compared like {@link String#compareTo}, so the sorted map
- * gives client-ID order and keyset paging directly; values are the status labels.
+ * <p><b>Revisions, counts and history.</b> The committer is the one writer, so it assigns the
+ * revisions, in commit order. Each change writes, in the batch's one commit: the client's entry
+ * (status, revision, since), the change under its revision in the kept history (client, status,
+ * reason, time; the oldest dropped beyond the history capacity), and the registry's revision and
+ * its two counts. A batch is therefore on disk whole or not at all, and after a restart or a
+ * {@code kill -9} revisions go on from the last one acknowledged, the counts are right, and the
+ * kept history is loaded into the {@link ChangeHistory} that watchers read. Changes reach that
+ * feed only after their batch is synced, in revision order, from the committer thread; a failed
+ * commit advances nothing. A call that repeats a client's status is no change: it goes through the
+ * queue like any other and completes with the batch that holds it (a batch of repeats only needs
+ * no sync, as everything before it is already on disk).
+ *
+ * <p><b>Layout.</b> Map {@code clients}: client ID (as a string, compared like {@link
+ * String#compareTo}, so the sorted map gives client-ID order and keyset paging directly) to {@link
+ * StoredEntry}. Map {@code changes}: revision to {@link ClientChange}. Map {@code registry}: the
+ * file format, the revision and the counts. A file of the previous format (one map {@code
+ * statuses}, ID to status label) is upgraded in place when opened, in one commit: its clients get
+ * revisions 1 to n in client-ID order and the upgrade's time as their {@code since}.
  */
 public final class FileConnectionRegistry implements ConnectionRegistry {
 
-  private static final String MAP_NAME = "statuses";
+  /** The map of the first format: client ID to status label, no revisions. */
+  private static final String OLD_STATUSES = "statuses";
+  private static final String CLIENTS = "clients";
+  private static final String CHANGES = "changes";
+  private static final String REGISTRY = "registry";
+  private static final Set<String> OUR_MAPS = Set.of(OLD_STATUSES, CLIENTS, CHANGES, REGISTRY);
+  /** The file format this code writes: 2 has revisions, counts and history. */
+  private static final long FORMAT = 2;
+  private static final String FORMAT_KEY = "format";
+  private static final String REVISION_KEY = "revision";
+  private static final String CONNECTED_KEY = "connected";
+  private static final String DISCONNECTED_KEY = "disconnected";
   /** Bounds one batch, so a sync is never held back by an endless stream of writers. */
   private static final int MAX_BATCH = 4096;
   /** Versions kept readable after they are superseded; protects readers of a recent snapshot. */
@@ -109,9 +144,21 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private final String name;
   /** The identity (device and inode) of the file that was opened, to notice it being replaced. */
   private final Object fileKey;
-  /** The open store and its map; only the committer uses them (and close, after the committer). */
+  /** The open store and its maps; only the committer uses them (and close, after the committer). */
   private MVStore store;
-  private MVMap<String, String> statuses;
+  private Maps maps;
+  private final Clock clock;
+  private final int historyCapacity;
+  /** What watchers read: the kept history and every synced change after it. */
+  private final ChangeHistory history;
+  // The committer's own state, as of the last synced batch; reloaded from the file on recovery.
+  private long revision;
+  private long connected;
+  private long disconnected;
+  /** The newest revision no longer in the file's history: it holds compacted+1 .. revision. */
+  private long compacted;
+  /** The counts as of the last synced batch, for {@link #counts()}. */
+  private volatile ClientCounts counts;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Completes the stages of a synced batch, so the committer can start on the next one. */
   private final ExecutorService completer;
@@ -129,15 +176,36 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   /** The path no longer names the file that was opened: no recovery from that. */
   private volatile boolean gone;
 
-  private FileConnectionRegistry(Path file, MVStore store) {
+  private FileConnectionRegistry(Path file, MVStore store, int historyCapacity, Clock clock) {
     this.file = file;
     this.name = "Store file " + file;
     this.fileKey = currentFileKey(file);
+    this.clock = clock;
+    this.historyCapacity = historyCapacity;
     this.store = store;
-    this.statuses = openStatuses(store);
+    this.maps = openMaps(store);
+    checkFormat(file, maps);
+    if (store.hasMap(OLD_STATUSES)) {
+      upgrade(file, store, maps, clock.millis());
+    } else if (maps.registry.isEmpty()) {
+      maps.registry.put(FORMAT_KEY, FORMAT);
+      maps.writeState(0, 0, 0);
+    }
+    loadState(maps);
+    // The history capacity may have been lowered since the file was last open.
+    long kept = Math.max(compacted, revision - historyCapacity);
+    dropHistory(compacted, kept);
+    compacted = kept;
     store.commit();
     store.sync();
-    this.committed = new View(store, statuses, statuses.getRoot());
+    this.history = new ChangeHistory(historyCapacity, compacted);
+    Cursor<Long, ClientChange> changes = maps.changes.cursor(null);
+    while (changes.hasNext()) {
+      changes.next();
+      history.append(changes.getValue());
+    }
+    this.counts = new ClientCounts(connected, disconnected, revision);
+    this.committed = new View(store, maps.clients, maps.clients.getRoot());
     this.completer = Executors.newSingleThreadExecutor(daemon("file-registry-completer " + file.getFileName()));
     this.readers = Executors.newFixedThreadPool(READERS, daemon("file-registry-reader " + file.getFileName()));
     this.committer = daemon("file-registry-committer " + file.getFileName()).newThread(this::commitLoop);
@@ -145,14 +213,35 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   }
 
   /**
-   * Opens the store in {@code file}, creating it (but not its directory) if it does not exist.
+   * Opens the store in {@code file}, creating it (but not its directory) if it does not exist, and
+   * keeps the last {@link ChangeHistory#DEFAULT_CAPACITY} changes for watchers.
    *
    * @throws StoreOpenException with a one-line message naming the file and the problem: the
    *     directory is missing or not writable, the path is a directory, the file is not a store
    *     of ours or is corrupt, or another process has it open
    */
   public static FileConnectionRegistry open(Path file) {
+    return open(file, ChangeHistory.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * Opens the store in {@code file} as {@link #open(Path)} does, keeping the last {@code
+   * historyCapacity} changes in the file for watchers (older ones are dropped as new ones come,
+   * and at once if the file holds more).
+   *
+   * @throws IllegalArgumentException if {@code historyCapacity} is below 1
+   */
+  public static FileConnectionRegistry open(Path file, int historyCapacity) {
+    return open(file, historyCapacity, Clock.systemUTC());
+  }
+
+  /** {@link #open(Path, int)}, dating changes (and an upgrade) by {@code clock}. */
+  static FileConnectionRegistry open(Path file, int historyCapacity, Clock clock) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(clock, "clock");
+    if (historyCapacity < 1) {
+      throw new IllegalArgumentException("history capacity must be positive, got " + historyCapacity);
+    }
     Path path = file.toAbsolutePath().normalize();
     checkPath(path);
     boolean isNew = !Files.exists(path);
@@ -166,12 +255,12 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     }
     try {
       Set<String> foreignMaps = new java.util.TreeSet<>(store.getMapNames());
-      foreignMaps.remove(MAP_NAME);
+      foreignMaps.removeAll(OUR_MAPS);
       if (!foreignMaps.isEmpty()) {
         throw new StoreOpenException(
             path, "is an MVStore file of another program (it holds " + foreignMaps + ")");
       }
-      FileConnectionRegistry registry = new FileConnectionRegistry(path, store);
+      FileConnectionRegistry registry = new FileConnectionRegistry(path, store, historyCapacity, clock);
       if (isNew) {
         syncDirectory(path.getParent());
       }
@@ -190,38 +279,18 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     return file;
   }
 
-  // Issue 10, in progress on this branch: revisions, counts and the change feed are not kept by
-  // this store yet; until they are, changes carry no revision and counts walk the registry.
-  private final org.connectionregistry.domain.ChangeHistory pendingHistory =
-      new org.connectionregistry.domain.ChangeHistory(1);
+  /** Most changes kept for watchers, in the file and in {@link #changes()}. */
+  public int historyCapacity() {
+    return historyCapacity;
+  }
 
   @Override
   public CompletionStage<ClientConnection> record(
-      ClientId clientId, ConnectionStatus status, org.connectionregistry.domain.ChangeReason reason) {
-    return recordStatus(clientId, status).thenApply(done -> new ClientConnection(clientId, status));
-  }
-
-  @Override
-  public CompletionStage<org.connectionregistry.domain.ClientCounts> counts() {
-    return listAll()
-        .thenApply(
-            all -> {
-              long connected =
-                  all.stream().filter(c -> c.status() == ConnectionStatus.CONNECTED).count();
-              return new org.connectionregistry.domain.ClientCounts(
-                  connected, all.size() - connected, 0);
-            });
-  }
-
-  @Override
-  public org.connectionregistry.domain.ChangeFeed changes() {
-    return pendingHistory;
-  }
-
-  private CompletionStage<Void> recordStatus(ClientId clientId, ConnectionStatus status) {
+      ClientId clientId, ConnectionStatus status, ChangeReason reason) {
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(status, "status");
-    PendingWrite write = new PendingWrite(clientId.value(), status.label());
+    Objects.requireNonNull(reason, "reason");
+    PendingWrite write = new PendingWrite(clientId, status, reason);
     closeLock.readLock().lock();
     try {
       // The file itself is checked once per batch by the committer, not once per call here.
@@ -241,9 +310,24 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId) {
     return read(view -> {
-      String label = view.statuses.get(view.root.root, clientId.value());
-      return Optional.ofNullable(label).map(ConnectionStatus::fromLabel);
+      StoredEntry entry = view.clients.get(view.root.root, clientId.value());
+      return Optional.ofNullable(entry).map(StoredEntry::status);
     });
+  }
+
+  /** The counts as of the last synced change: kept as changes are made, never counted. */
+  @Override
+  public CompletionStage<ClientCounts> counts() {
+    RegistryUnavailableException refusal = refusal();
+    if (refusal != null) {
+      return CompletableFuture.failedStage(refusal);
+    }
+    return CompletableFuture.completedStage(counts);
+  }
+
+  @Override
+  public ChangeFeed changes() {
+    return history;
   }
 
   @Override
@@ -252,22 +336,25 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
     return read(view -> {
-      RootReference<String, String> snapshot = view.root;
-      String from = after.map(id -> view.statuses.higherKey(snapshot, id.value())).orElse(null);
+      RootReference<String, StoredEntry> snapshot = view.root;
+      String from = after.map(id -> view.clients.higherKey(snapshot, id.value())).orElse(null);
       List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
       if (after.isPresent() && from == null) {
         return page;
       }
-      Cursor<String, String> cursor = new Cursor<>(snapshot, from, null);
+      Cursor<String, StoredEntry> cursor = new Cursor<>(snapshot, from, null);
       while (page.size() < limit && cursor.hasNext()) {
         String id = cursor.next();
-        page.add(new ClientConnection(new ClientId(id), ConnectionStatus.fromLabel(cursor.getValue())));
+        page.add(cursor.getValue().toConnection(id));
       }
       return page;
     });
   }
 
-  /** How many writes were synced to disk since the file was opened. */
+  /**
+   * How many calls to {@link #record} were acknowledged since the file was opened (repeats of a
+   * status included: they complete with the batch that holds them).
+   */
   public long writes() {
     return writes;
   }
@@ -377,16 +464,58 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       return;
     }
     try {
-      for (PendingWrite write : batch) {
-        statuses.put(write.clientId, write.label);
+      // Local until the sync succeeds: a failed commit must advance nothing.
+      long newRevision = revision;
+      long newConnected = connected;
+      long newDisconnected = disconnected;
+      Instant now = Instant.ofEpochMilli(clock.millis());
+      List<ClientChange> made = new ArrayList<>();
+      ClientConnection[] entries = new ClientConnection[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        PendingWrite write = batch.get(i);
+        String key = write.clientId.value();
+        // The live map: an earlier write of this same batch counts as the current status.
+        StoredEntry current = maps.clients.get(key);
+        if (current != null && current.status() == write.status) {
+          entries[i] = current.toConnection(write.clientId);
+          continue;
+        }
+        newRevision++;
+        ClientChange change = new ClientChange(newRevision, write.clientId, write.status, write.reason, now);
+        maps.clients.put(key, new StoredEntry(write.status, newRevision, now.toEpochMilli()));
+        maps.changes.put(newRevision, change);
+        if (current != null) {
+          newConnected -= countsAsConnected(current.status());
+          newDisconnected -= 1 - countsAsConnected(current.status());
+        }
+        newConnected += countsAsConnected(write.status);
+        newDisconnected += 1 - countsAsConnected(write.status);
+        made.add(change);
+        entries[i] = change.entry();
       }
-      store.commit();
-      store.sync();
-      committed = new View(store, statuses, statuses.getRoot());
+      if (!made.isEmpty()) {
+        long newCompacted = Math.max(compacted, newRevision - historyCapacity);
+        dropHistory(compacted, newCompacted);
+        maps.writeState(newRevision, newConnected, newDisconnected);
+        store.commit();
+        store.sync();
+        syncs++;
+        committed = new View(store, maps.clients, maps.clients.getRoot());
+        revision = newRevision;
+        connected = newConnected;
+        disconnected = newDisconnected;
+        compacted = newCompacted;
+        counts = new ClientCounts(newConnected, newDisconnected, newRevision);
+        // Before any caller hears of its change, so a watch opened after the answer sees it.
+        history.appendAll(made);
+      }
       writes += batch.size();
-      syncs++;
       List<PendingWrite> synced = List.copyOf(batch);
-      completer.execute(() -> synced.forEach(write -> write.done.complete(null)));
+      completer.execute(() -> {
+        for (int i = 0; i < synced.size(); i++) {
+          synced.get(i).done.complete(entries[i]);
+        }
+      });
     } catch (RuntimeException e) {
       RegistryUnavailableException failed = writeFailed(e);
       batch.forEach(write -> write.done.completeExceptionally(failed));
@@ -409,7 +538,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       log.debug("{}: closing after the failed write also failed", name, alreadyBroken);
     }
     store = null;
-    statuses = null;
+    maps = null;
     return failed;
   }
 
@@ -434,19 +563,34 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     MVStore reopened = null;
     try {
       reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-      MVMap<String, String> map = openStatuses(reopened);
+      Maps reopenedMaps = openMaps(reopened);
       // The probe: a write of the same setting MVStore already holds, so it changes nothing but
       // still needs a new chunk on disk and an fsync, as the next batch will.
       reopened.setStoreVersion(reopened.getStoreVersion());
       reopened.commit();
       reopened.sync();
       store = reopened;
-      statuses = map;
-      if (recovered(new View(reopened, map, map.getRoot()))) {
+      maps = reopenedMaps;
+      long fed = history.latestRevision();
+      loadState(reopenedMaps);
+      // A batch whose sync failed may still have reached the disk whole: its callers were told
+      // it failed, but it is in the file now, so watchers are told of it too, in order.
+      Cursor<Long, ClientChange> missed = reopenedMaps.changes.cursor(fed + 1);
+      while (missed.hasNext()) {
+        missed.next();
+        history.append(missed.getValue());
+      }
+      counts = new ClientCounts(connected, disconnected, revision);
+      if (recovered(new View(reopened, reopenedMaps.clients, reopenedMaps.clients.getRoot()))) {
         log.info("{} can be written again: serving calls.", name);
       }
     } catch (RuntimeException e) {
       log.debug("{} cannot be reopened yet: {}", name, oneLine(e.getMessage()));
+      if (store == reopened) {
+        // Failed after the swap (reading the state back): still recovering, try again later.
+        store = null;
+        maps = null;
+      }
       if (reopened != null) {
         try {
           reopened.closeImmediately();
@@ -475,23 +619,99 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     return true;
   }
 
-  private static MVMap<String, String> openStatuses(MVStore store) {
+  private static Maps openMaps(MVStore store) {
     store.setRetentionTime(0);
     store.setVersionsToKeep(VERSIONS_TO_KEEP);
-    return store.openMap(
-        MAP_NAME,
-        new MVMap.Builder<String, String>()
-            .keyType(StringDataType.INSTANCE)
-            .valueType(StringDataType.INSTANCE));
+    return new Maps(
+        store.openMap(
+            CLIENTS,
+            new MVMap.Builder<String, StoredEntry>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(StoredEntry.Type.INSTANCE)),
+        store.openMap(
+            CHANGES,
+            new MVMap.Builder<Long, ClientChange>()
+                .keyType(LongDataType.INSTANCE)
+                .valueType(StoredChangeType.INSTANCE)),
+        store.openMap(
+            REGISTRY,
+            new MVMap.Builder<String, Long>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(LongDataType.INSTANCE)));
+  }
+
+  /** Refuses a file written by a later version, whose layout this code cannot know. */
+  private static void checkFormat(Path file, Maps maps) {
+    Long format = maps.registry.get(FORMAT_KEY);
+    if (format != null && format > FORMAT) {
+      throw new StoreOpenException(
+          file,
+          "it was written by a newer version of the server (file format " + format
+              + ", this version reads up to " + FORMAT + ")");
+    }
+  }
+
+  /**
+   * Brings a file of the first format (statuses only) to this one, in the commit that follows:
+   * every client gets a revision, 1 to n in client-ID order, and the upgrade's time as its {@code
+   * since}; the kept history starts empty after revision n, and the old map is removed. Until that
+   * one commit the file on disk is still the old one, so a crash meanwhile upgrades it next time.
+   */
+  private static void upgrade(Path file, MVStore store, Maps maps, long nowMillis) {
+    MVMap<String, String> old =
+        store.openMap(
+            OLD_STATUSES,
+            new MVMap.Builder<String, String>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(StringDataType.INSTANCE));
+    long revision = 0;
+    long connected = 0;
+    Cursor<String, String> cursor = old.cursor(null);
+    while (cursor.hasNext()) {
+      String id = cursor.next();
+      ConnectionStatus status = ConnectionStatus.fromLabel(cursor.getValue());
+      revision++;
+      connected += countsAsConnected(status);
+      maps.clients.put(id, new StoredEntry(status, revision, nowMillis));
+    }
+    maps.registry.put(FORMAT_KEY, FORMAT);
+    maps.writeState(revision, connected, revision - connected);
+    store.removeMap(old);
+    log.info(
+        "Store file {}: upgraded from the format without revisions; its {} clients got revisions 1 to {}.",
+        file, revision, revision);
+  }
+
+  /** Reads the committer's state from the maps just opened. */
+  private void loadState(Maps opened) {
+    revision = opened.registry.getOrDefault(REVISION_KEY, 0L);
+    connected = opened.registry.getOrDefault(CONNECTED_KEY, 0L);
+    disconnected = opened.registry.getOrDefault(DISCONNECTED_KEY, 0L);
+    Long oldest = opened.changes.firstKey();
+    compacted = oldest == null ? revision : oldest - 1;
+  }
+
+  /** Drops the kept changes after revision {@code from} up to {@code to}, in the commit under way. */
+  private void dropHistory(long from, long to) {
+    for (long dropped = from + 1; dropped <= to; dropped++) {
+      maps.changes.remove(dropped);
+    }
+  }
+
+  private static int countsAsConnected(ConnectionStatus status) {
+    return status == ConnectionStatus.CONNECTED ? 1 : 0;
   }
 
   /** Rewrites sparse chunks; the data stays the same, so readers are unaffected. */
   private void compact() {
+    if (store == null) {
+      return; // the batch before failed and dropped the store: nothing to compact until it is back
+    }
     try {
       if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES)) {
         store.commit();
         store.sync();
-        committed = new View(store, statuses, statuses.getRoot());
+        committed = new View(store, maps.clients, maps.clients.getRoot());
       }
     } catch (RuntimeException e) {
       writeFailed(e);
@@ -670,26 +890,49 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   /** A synced root and the store and map it belongs to, swapped as one when the store is reopened. */
   private static final class View {
     final MVStore store;
-    final MVMap<String, String> statuses;
-    final RootReference<String, String> root;
+    final MVMap<String, StoredEntry> clients;
+    final RootReference<String, StoredEntry> root;
 
-    View(MVStore store, MVMap<String, String> statuses, RootReference<String, String> root) {
+    View(MVStore store, MVMap<String, StoredEntry> clients, RootReference<String, StoredEntry> root) {
       this.store = store;
-      this.statuses = statuses;
+      this.clients = clients;
       this.root = root;
     }
   }
 
+  /** The three maps of one open store. */
+  private static final class Maps {
+    final MVMap<String, StoredEntry> clients;
+    final MVMap<Long, ClientChange> changes;
+    final MVMap<String, Long> registry;
+
+    Maps(MVMap<String, StoredEntry> clients, MVMap<Long, ClientChange> changes, MVMap<String, Long> registry) {
+      this.clients = clients;
+      this.changes = changes;
+      this.registry = registry;
+    }
+
+    /** The registry's revision and counts, into the commit under way. */
+    void writeState(long revision, long connected, long disconnected) {
+      registry.put(REVISION_KEY, revision);
+      registry.put(CONNECTED_KEY, connected);
+      registry.put(DISCONNECTED_KEY, disconnected);
+    }
+  }
+
   private static final class PendingWrite {
-    static final PendingWrite STOP = new PendingWrite("", "");
+    static final PendingWrite STOP =
+        new PendingWrite(ClientId.of("stop"), ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE);
 
-    final String clientId;
-    final String label;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final ClientId clientId;
+    final ConnectionStatus status;
+    final ChangeReason reason;
+    final CompletableFuture<ClientConnection> done = new CompletableFuture<>();
 
-    PendingWrite(String clientId, String label) {
+    PendingWrite(ClientId clientId, ConnectionStatus status, ChangeReason reason) {
       this.clientId = clientId;
-      this.label = label;
+      this.status = status;
+      this.reason = reason;
     }
   }
 }

@@ -12,10 +12,17 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.LongStream;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.domain.ChangeCursor;
+import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.EngineOutageContract;
@@ -56,6 +63,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     try (FileConnectionRegistry second = FileConnectionRegistry.open(file)) {
       assertThat(await(second.statusOf(ClientId.of("user_1")))).contains(ConnectionStatus.DISCONNECTED);
       assertThat(await(second.listAll()))
+          .extracting(ClientConnection::withoutRevision)
           .containsExactly(
               new ClientConnection(ClientId.of("user_1"), ConnectionStatus.DISCONNECTED),
               new ClientConnection(ClientId.of("用户7"), ConnectionStatus.CONNECTED));
@@ -69,7 +77,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
 
   @Test
   @Story("File store")
-  @DisplayName("every acknowledged change is there after the process is killed with SIGKILL")
+  @DisplayName("every acknowledged change is there after the process is killed with SIGKILL, with its revision, in the counts and in the kept history")
   void acknowledgedChangesSurviveKill() throws Exception {
     Path file = dir.resolve("crash.db");
     Path stderr = dir.resolve("child-stderr.txt");
@@ -81,12 +89,13 @@ class FileConnectionRegistryTest extends EngineOutageContract {
                 RecordUntilKilled.class.getName(), file.toString())
             .redirectError(stderr.toFile())
             .start();
-    List<String> acknowledged = new ArrayList<>();
+    Map<String, Long> acknowledged = new LinkedHashMap<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
       String line;
       while (acknowledged.size() < acksBeforeKill && (line = out.readLine()) != null) {
         if (line.startsWith("ack ")) {
-          acknowledged.add(line.substring(4));
+          String[] words = line.split(" ");
+          acknowledged.put(words[1], Long.parseLong(words[2]));
         }
       }
       child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close
@@ -99,18 +108,19 @@ class FileConnectionRegistryTest extends EngineOutageContract {
         .hasSize(acksBeforeKill);
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
-      for (String id : acknowledged) {
+      for (String id : acknowledged.keySet()) {
         long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
         ConnectionStatus expected = n % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
         assertThat(await(reopened.statusOf(ClientId.of(id)))).as("status of acknowledged %s", id).contains(expected);
       }
       assertThat(await(reopened.listAll()).size()).isGreaterThanOrEqualTo(acksBeforeKill);
+      assertRevisionsSurvived(reopened, acknowledged);
     }
   }
 
   @Test
   @Story("File store")
-  @DisplayName("calls acknowledged together in one group commit are all there after SIGKILL")
+  @DisplayName("calls acknowledged together in one group commit are all there after SIGKILL, with their revisions and history")
   void groupCommittedChangesSurviveKill() throws Exception {
     Path file = dir.resolve("group-crash.db");
     Path stderr = dir.resolve("waves-stderr.txt");
@@ -121,14 +131,15 @@ class FileConnectionRegistryTest extends EngineOutageContract {
                 RecordUntilKilled.class.getName(), file.toString(), "waves")
             .redirectError(stderr.toFile())
             .start();
-    List<String> acknowledged = new ArrayList<>();
+    Map<String, Long> acknowledged = new LinkedHashMap<>();
     List<Long> syncsPerWave = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
       String line;
       // Three whole waves, then kill in the middle of the fourth's acknowledgements.
       while ((line = out.readLine()) != null) {
         if (line.startsWith("ack ")) {
-          acknowledged.add(line.substring(4));
+          String[] words = line.split(" ");
+          acknowledged.put(words[1], Long.parseLong(words[2]));
           if (syncsPerWave.size() == 3 && acknowledged.size() > 3 * RecordUntilKilled.WAVE + 10) {
             break;
           }
@@ -148,13 +159,64 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     assertThat(syncsPerWave).allSatisfy(syncs -> assertThat(syncs).isBetween(1L, 16L));
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
-      for (String id : acknowledged) {
+      for (String id : acknowledged.keySet()) {
         long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
         assertThat(await(reopened.statusOf(ClientId.of(id))))
             .as("status of acknowledged %s", id)
             .contains(RecordUntilKilled.status(n));
       }
+      assertRevisionsSurvived(reopened, acknowledged);
     }
+  }
+
+  /**
+   * After a crash: every acknowledged change has the revision it was acknowledged with, in the
+   * listing and in the kept history; the counts match the listing; the history is whole; a watch
+   * resumed after a revision seen before the crash gets exactly the changes after it; and the
+   * next change takes the next revision.
+   */
+  private static void assertRevisionsSurvived(FileConnectionRegistry reopened, Map<String, Long> acknowledged)
+      throws InterruptedException {
+    Map<String, ClientConnection> listed = new HashMap<>();
+    await(reopened.listAll()).forEach(entry -> listed.put(entry.clientId().value(), entry));
+    acknowledged.forEach((id, revision) ->
+        assertThat(listed.get(id).revision()).as("revision of acknowledged %s", id).isEqualTo(revision));
+
+    ClientCounts counts = await(reopened.counts());
+    long connected = listed.values().stream().filter(c -> c.status() == ConnectionStatus.CONNECTED).count();
+    assertThat(counts).isEqualTo(new ClientCounts(connected, listed.size() - connected, reopened.changes().latestRevision()));
+    assertThat(counts.revision())
+        .as("the registry's revision is its newest entry's")
+        .isEqualTo(listed.values().stream().mapToLong(ClientConnection::revision).max().orElseThrow());
+
+    // Every client in these runs changes once, so the history holds one change per listed client.
+    List<ClientChange> all = feedAfter(reopened, 0);
+    assertThat(all).extracting(ClientChange::revision)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, counts.revision()).boxed().toList());
+    assertThat(all).extracting(ClientChange::entry).containsExactlyInAnyOrderElementsOf(listed.values());
+
+    long seenBeforeCrash = acknowledged.values().stream().sorted().skip(acknowledged.size() / 2).findFirst().orElseThrow();
+    List<ClientChange> resumed = feedAfter(reopened, seenBeforeCrash);
+    assertThat(resumed).isEqualTo(all.subList((int) seenBeforeCrash, all.size()));
+    acknowledged.forEach((id, revision) -> {
+      if (revision > seenBeforeCrash) {
+        assertThat(resumed).extracting(ClientChange::revision).as("resumed watch has %s", id).contains(revision);
+      }
+    });
+
+    ClientConnection next = await(reopened.record(ClientId.of("after-crash"), ConnectionStatus.CONNECTED));
+    assertThat(next.revision()).isEqualTo(counts.revision() + 1);
+  }
+
+  private static List<ClientChange> feedAfter(FileConnectionRegistry registry, long revision) {
+    List<ClientChange> seen = new ArrayList<>();
+    try (ChangeCursor cursor = registry.changes().openAfter(revision, () -> {})) {
+      List<ClientChange> read;
+      while (!(read = cursor.poll(1000)).isEmpty()) {
+        seen.addAll(read);
+      }
+    }
+    return seen;
   }
 
   @Test

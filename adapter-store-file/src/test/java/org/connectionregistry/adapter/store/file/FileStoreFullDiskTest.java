@@ -15,6 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.connectionregistry.domain.ChangeCursor;
+import org.connectionregistry.domain.ClientChange;
+import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;
@@ -71,10 +76,11 @@ class FileStoreFullDiskTest {
     Path file = disk.resolve("registry.db");
     Path ballast = disk.resolve("ballast");
     List<String> acknowledged = new ArrayList<>();
+    long lastAcknowledgedRevision = 0;
     try (FileConnectionRegistry registry = FileConnectionRegistry.open(file)) {
       for (int i = 0; i < 100; i++) {
         String id = "before_" + i + PADDING;
-        await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+        lastAcknowledgedRevision = await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED)).revision();
         acknowledged.add(id);
       }
 
@@ -83,7 +89,7 @@ class FileStoreFullDiskTest {
       for (int i = 0; i < 100_000 && refused == null; i++) {
         String id = "during_" + i + PADDING;
         try {
-          await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED));
+          lastAcknowledgedRevision = await(registry.record(ClientId.of(id), ConnectionStatus.CONNECTED)).revision();
           acknowledged.add(id);
         } catch (RegistryUnavailableException e) {
           refused = e;
@@ -100,6 +106,10 @@ class FileStoreFullDiskTest {
           .hasMessageContaining(file.toString());
       assertThatThrownBy(() -> await(registry.statusOf(ClientId.of(acknowledged.get(0)))))
           .isInstanceOf(RegistryUnavailableException.class);
+      assertThatThrownBy(() -> await(registry.counts())).isInstanceOf(RegistryUnavailableException.class);
+      assertThat(registry.changes().latestRevision())
+          .as("the feed holds acknowledged changes only, none of a failed commit")
+          .isEqualTo(lastAcknowledgedRevision);
 
       Files.delete(ballast);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -116,6 +126,7 @@ class FileStoreFullDiskTest {
       }
       assertThat(await(registry.list(Optional.empty(), 1_000_000)).size())
           .isGreaterThanOrEqualTo(acknowledged.size() + 1);
+      assertRevisionsWhole(registry);
     }
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
@@ -125,7 +136,32 @@ class FileStoreFullDiskTest {
       }
       assertThat(await(reopened.statusOf(ClientId.of("after" + PADDING))))
           .contains(ConnectionStatus.DISCONNECTED);
+      assertRevisionsWhole(reopened);
     }
+  }
+
+  /**
+   * No half-applied change: revisions have no gap (a failed commit took none), every listed client
+   * has its one change in the history (each client here changes once), and the counts match the
+   * listing. A batch whose sync failed may still have reached the disk whole; then it is in all
+   * three, never in one alone.
+   */
+  private static void assertRevisionsWhole(FileConnectionRegistry registry) {
+    List<ClientConnection> listed = await(registry.list(Optional.empty(), 1_000_000));
+    ClientCounts counts = await(registry.counts());
+    long connected = listed.stream().filter(c -> c.status() == ConnectionStatus.CONNECTED).count();
+    assertThat(counts).isEqualTo(new ClientCounts(connected, listed.size() - connected, listed.size()));
+    List<ClientChange> history = new ArrayList<>();
+    try (ChangeCursor cursor = registry.changes().openAfter(0, () -> {})) {
+      List<ClientChange> read;
+      while (!(read = cursor.poll(1000)).isEmpty()) {
+        history.addAll(read);
+      }
+    }
+    assertThat(history).extracting(ClientChange::revision)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, listed.size()).boxed().toList());
+    assertThat(history).extracting(ClientChange::entry).containsExactlyInAnyOrderElementsOf(listed);
+    assertThat(listed).extracting(c -> c.clientId().value()).doesNotContain("refused");
   }
 
   /** Writes the file until the disk has no room left, and checks that it really has none. */

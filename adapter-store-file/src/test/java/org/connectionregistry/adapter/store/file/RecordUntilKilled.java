@@ -4,13 +4,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.Stages;
 
 /**
  * Run in a child process by the crash tests: opens the store given as the first argument and
- * records clients without end, printing {@code ack <id>} once each {@code record} has completed.
+ * records clients without end, printing {@code ack <id> <revision>} once each {@code record} has
+ * completed.
  * The test kills it with SIGKILL.
  *
  * <ul>
@@ -44,8 +46,8 @@ public final class RecordUntilKilled {
       Thread writer = new Thread(() -> {
         for (long n = 0; ; n++) {
           ClientId id = ClientId.of("t" + thread + "-" + n);
-          Stages.await(registry.record(id, status(n)));
-          print("ack " + id.value());
+          ClientConnection entry = Stages.await(registry.record(id, status(n)));
+          print("ack " + id.value() + " " + entry.revision());
         }
       });
       writers.add(writer);
@@ -62,7 +64,9 @@ public final class RecordUntilKilled {
       List<CompletableFuture<Void>> acks = new ArrayList<>();
       for (int n = 0; n < WAVE; n++) {
         ClientId id = ClientId.of("w" + wave + "-" + n);
-        acks.add(registry.record(id, status(n)).toCompletableFuture().thenRun(() -> print("ack " + id.value())));
+        acks.add(
+            registry.record(id, status(n)).toCompletableFuture()
+                .thenAccept(entry -> print("ack " + id.value() + " " + entry.revision())));
       }
       CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
       print("wave " + wave + " syncs " + (registry.syncs() - syncsBefore));

@@ -27,6 +27,7 @@ final class ArchitectureRules {
   static final String FILE_STORE_ADAPTER = "org.connectionregistry.adapter.store.file..";
   static final String REDIS_STORE_ADAPTER = "org.connectionregistry.adapter.store.redis..";
   static final String METRICS_ADAPTER = "org.connectionregistry.adapter.metrics..";
+  static final String WEB_ADAPTER = "org.connectionregistry.adapter.web..";
   static final String ADAPTERS = "org.connectionregistry.adapter..";
   static final String BOOTSTRAP = "org.connectionregistry.bootstrap..";
   static final String BENCHMARKS = "org.connectionregistry.benchmarks..";
@@ -37,7 +38,7 @@ final class ArchitectureRules {
   static final List<String> EVERY_MODULE =
       List.of(
           DOMAIN, APPLICATION, GENERATED_PROTO, GRPC_ADAPTER, CONSOLE_ADAPTER, FILE_STORE_ADAPTER,
-          REDIS_STORE_ADAPTER, METRICS_ADAPTER, BOOTSTRAP, BENCHMARKS, COMMAND_LINE, TEST_SUPPORT);
+          REDIS_STORE_ADAPTER, METRICS_ADAPTER, WEB_ADAPTER, BOOTSTRAP, BENCHMARKS, COMMAND_LINE, TEST_SUPPORT);
 
   private ArchitectureRules() {}
 
@@ -59,6 +60,7 @@ final class ArchitectureRules {
           .adapter("store.file", FILE_STORE_ADAPTER)
           .adapter("store.redis", REDIS_STORE_ADAPTER)
           .adapter("metrics", METRICS_ADAPTER)
+          .adapter("web", WEB_ADAPTER)
           .withOptionalLayers(true)
           .ignoreDependency(resideInAnyPackage(BOOTSTRAP, BENCHMARKS), alwaysTrue())
           .because("the hexagon's dependencies point inwards and adapters do not know each other");
@@ -197,4 +199,16 @@ final class ArchitectureRules {
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("io.micrometer..", "io.prometheus..");
+
+  /**
+   * The JDK's HTTP server belongs to the web adapter (the Prometheus client, in the metrics
+   * adapter, runs its own copy): the page's transport stays out of every other layer.
+   */
+  static final ArchRule THE_HTTP_SERVER_STAYS_INSIDE_THE_WEB_ADAPTER =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(WEB_ADAPTER)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("com.sun.net.httpserver..");
 }

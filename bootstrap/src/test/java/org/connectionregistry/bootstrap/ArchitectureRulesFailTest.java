@@ -15,11 +15,13 @@ import org.connectionregistry.adapter.console.archfixture.ConsoleThatBuildsProto
 import org.connectionregistry.adapter.console.archfixture.ConsoleWiredByDagger;
 import org.connectionregistry.adapter.grpc.archfixture.EndpointThatHoldsTheSessionService;
 import org.connectionregistry.adapter.grpc.archfixture.EndpointThatReadsClientSettings;
-import org.connectionregistry.adapter.metrics.archfixture.MetricsThatReadTheEndpoint;
 import org.connectionregistry.adapter.grpc.server.ClientServiceEndpoint;
+import org.connectionregistry.adapter.metrics.ServerMetrics;
+import org.connectionregistry.adapter.metrics.archfixture.MetricsThatReadTheEndpoint;
 import org.connectionregistry.adapter.store.file.FileConnectionRegistry;
 import org.connectionregistry.adapter.store.file.archfixture.FileStoreThatReadsRedis;
 import org.connectionregistry.adapter.store.redis.RedisConnectionRegistry;
+import org.connectionregistry.adapter.web.archfixture.PageThatReadsTheMetrics;
 import org.connectionregistry.application.archfixture.ServiceThatAnswersInGrpc;
 import org.connectionregistry.application.archfixture.ServiceThatCallsTheEndpoint;
 import org.connectionregistry.application.archfixture.ServiceThatReportsLoad;
@@ -32,6 +34,7 @@ import org.connectionregistry.benchmarks.load.LoadSettings;
 import org.connectionregistry.bootstrap.archfixture.LauncherThatPicksAFreePort;
 import org.connectionregistry.bootstrap.archfixture.WiringThatBuildsProtobuf;
 import org.connectionregistry.bootstrap.archfixture.WiringThatCountsCalls;
+import org.connectionregistry.bootstrap.archfixture.WiringThatServesHttp;
 import org.connectionregistry.bootstrap.client.ClientSettings;
 import org.connectionregistry.commandline.archfixture.DurationPerClient;
 import org.connectionregistry.domain.ClientId;
@@ -217,6 +220,19 @@ class ArchitectureRulesFailTest {
   void theHexagonFailsWhenTheMetricsAdapterUsesTheGrpcAdapter() {
     assertBreaks(
         ArchitectureRules.THE_HEXAGON, MetricsThatReadTheEndpoint.class, ClientServiceEndpoint.class);
+  }
+
+  @Test
+  @DisplayName("the hexagon fails when the web adapter depends on the metrics adapter")
+  void theHexagonFailsWhenTheWebAdapterUsesTheMetricsAdapter() {
+    assertBreaks(ArchitectureRules.THE_HEXAGON, PageThatReadsTheMetrics.class, ServerMetrics.class);
+  }
+
+  @Test
+  @DisplayName("the HTTP server rule fails on wiring that serves HTTP itself")
+  void theHttpServerRuleFailsOutsideTheWebAdapter() {
+    assertBreaks(
+        ArchitectureRules.THE_HTTP_SERVER_STAYS_INSIDE_THE_WEB_ADAPTER, WiringThatServesHttp.class);
   }
 
   /**

@@ -168,6 +168,13 @@ class ArchitectureTest {
     check(ArchitectureRules.METRICS_LIBRARIES_STAY_INSIDE_THE_METRICS_ADAPTER);
   }
 
+  @Test
+  @Story("The live page stays in adapter-web")
+  @DisplayName("the JDK's HTTP server is used by the web adapter only")
+  void theHttpServerStaysInsideTheWebAdapter() {
+    check(ArchitectureRules.THE_HTTP_SERVER_STAYS_INSIDE_THE_WEB_ADAPTER);
+  }
+
   /** Checks a rule as one report step that reads the rule's own words. */
   private static void check(ArchRule rule) {
     Allure.step("ArchUnit rule: " + rule.getDescription(), () -> rule.check(productionClasses));

@@ -1,66 +1,67 @@
 package org.connectionregistry.adapter.metrics;
 
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import org.connectionregistry.application.port.in.ListClientsUseCase;
-import org.connectionregistry.domain.ClientConnection;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ConnectionStatus;
 
 /**
- * Counts registered clients by status. The storage port has no count, so this pages through the
- * registry ({@link ListClientsUseCase#forEachClientPage}), which holds one page at a time, not
- * the whole list. A scrape counts afresh only if the last count is older than the interval;
- * scrapes in between, and the other status's gauge in the same scrape, reuse it. While the store
- * cannot be reached the last count stands (the store's own gauge says it is down); before the
- * first successful count there is none (NaN).
+ * Registered clients by status, as the store counts them ({@link CountClientsUseCase}: the store
+ * keeps its counts as changes are made, so asking is one cheap call, never a walk through the
+ * registry). A scrape asks afresh only if the last answer is older than the interval, so the two
+ * status gauges of one scrape share one question. While the store cannot be reached the last
+ * count stands (the store's own gauge says it is down); before the first answer there is none
+ * (NaN).
  */
 final class ClientCounter {
 
-  private final ListClientsUseCase clients;
-  private final long intervalNanos;
-  private Map<ConnectionStatus, Long> counts = Map.of();
-  private long countedAt;
-  private boolean counted;
+  /** How long a scrape waits for the store's answer before it reports the last one. */
+  static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(2);
 
-  ClientCounter(ListClientsUseCase clients, Duration interval) {
-    this.clients = Objects.requireNonNull(clients, "clients");
+  private final CountClientsUseCase counts;
+  private final long intervalNanos;
+  private ClientCounts last;
+  private long countedAt;
+
+  ClientCounter(CountClientsUseCase counts, Duration interval) {
+    this.counts = Objects.requireNonNull(counts, "counts");
     if (interval.isNegative()) {
       throw new IllegalArgumentException("interval must not be negative, got " + interval);
     }
     this.intervalNanos = interval.toNanos();
   }
 
-  /** How many clients have {@code status}, counted at most one interval ago; NaN if never. */
+  /** How many clients have {@code status}, asked at most one interval ago; NaN if never. */
   synchronized double count(ConnectionStatus status) {
     long now = System.nanoTime();
-    if (!counted || now - countedAt >= intervalNanos) {
-      recount(now);
+    if (last == null || now - countedAt >= intervalNanos) {
+      ask(now);
     }
-    Long count = counts.get(status);
-    return count == null ? Double.NaN : count;
+    if (last == null) {
+      return Double.NaN;
+    }
+    return switch (status) {
+      case CONNECTED -> last.connected();
+      case DISCONNECTED -> last.disconnected();
+    };
   }
 
-  private void recount(long now) {
-    Map<ConnectionStatus, Long> fresh = new EnumMap<>(ConnectionStatus.class);
-    for (ConnectionStatus status : ConnectionStatus.values()) {
-      fresh.put(status, 0L);
-    }
+  private void ask(long now) {
     try {
-      clients.forEachClientPage(
-          (List<ClientConnection> page) -> {
-            for (ClientConnection client : page) {
-              fresh.merge(client.status(), 1L, Long::sum);
-            }
-          });
-    } catch (RuntimeException storeUnreachable) {
-      // Keep the last count; try again at the next scrape rather than after a whole interval.
-      return;
+      last =
+          counts
+              .countClientsAsync()
+              .toCompletableFuture()
+              .get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      countedAt = now;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException storeUnreachable) {
+      // Keep the last count; ask again at the next scrape rather than after a whole interval.
     }
-    counts = fresh;
-    countedAt = now;
-    counted = true;
   }
 }

@@ -15,7 +15,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
-import org.connectionregistry.application.port.in.ListClientsUseCase;
+import java.util.function.IntSupplier;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
 import org.connectionregistry.domain.ConnectionStatus;
 
 /**
@@ -32,6 +33,9 @@ import org.connectionregistry.domain.ConnectionStatus;
  *       grpc_server_responses_sent_messages_total}{@code {service, method, methodType}};
  *   <li>{@value #CLIENTS}{@code {status="connected"|"disconnected"}}: registered clients;
  *   <li>{@value #STORE_UP}: 1 while the store can be reached, 0 while it cannot;
+ *   <li>{@value #WATCHERS}{@code {via}}: watchers following the registry's changes right now, by
+ *       the way they follow it ({@code web}: live pages open);
+ *   <li>{@value #SESSION_CLIENTS}: client IDs held by live sessions (or in their grace period);
  *   <li>{@code jvm_*}, {@code process_*}, {@code system_*}: Micrometer's JVM and process meters.
  * </ul>
  */
@@ -43,6 +47,10 @@ public final class ServerMetrics implements AutoCloseable {
   static final String CLIENTS = "connreg_clients";
 
   static final String STORE_UP = "connreg_store_up";
+
+  static final String WATCHERS = "connreg_watchers";
+
+  static final String SESSION_CLIENTS = "connreg_session_clients";
 
   /**
    * Latency buckets: the Prometheus client's defaults start at 5 ms, but a call on the in-memory
@@ -77,10 +85,10 @@ public final class ServerMetrics implements AutoCloseable {
   /**
    * Registers every meter; nothing is served until {@link #serve}.
    *
-   * @param clients how the registered clients are counted: a page at a time, at most once every
-   *     {@code countInterval}, when a scrape asks
+   * @param clients the store's counts, asked at most once every {@code countInterval}, when a
+   *     scrape asks
    */
-  public ServerMetrics(ListClientsUseCase clients, Duration countInterval) {
+  public ServerMetrics(CountClientsUseCase clients, Duration countInterval) {
     Objects.requireNonNull(clients, "clients");
     this.calls =
         new MetricCollectingServerInterceptor(
@@ -91,7 +99,7 @@ public final class ServerMetrics implements AutoCloseable {
     this.clients = new ClientCounter(clients, countInterval);
     for (ConnectionStatus status : ConnectionStatus.values()) {
       Gauge.builder(CLIENTS, this.clients, counter -> counter.count(status))
-          .description("Registered clients by status, counted at most once per interval")
+          .description("Registered clients by status, as the store counts them")
           .tag("status", status.label())
           .strongReference(true)
           .register(registry);
@@ -116,6 +124,30 @@ public final class ServerMetrics implements AutoCloseable {
     Objects.requireNonNull(reachable, "reachable");
     Gauge.builder(STORE_UP, () -> isReachable(reachable) ? 1 : 0)
         .description("1 while the store can be reached, 0 while it cannot")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * Reports how many watchers follow the registry {@code via} one way ({@code web}, {@code grpc},
+   * ...), asking {@code watchers} at each scrape. Each way is reported once; the adapter that
+   * serves the watchers counts them.
+   */
+  public void countWatchers(String via, IntSupplier watchers) {
+    Objects.requireNonNull(via, "via");
+    Objects.requireNonNull(watchers, "watchers");
+    Gauge.builder(WATCHERS, watchers::getAsInt)
+        .description("Watchers following the registry's changes right now")
+        .tag("via", via)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** Reports how many client IDs live sessions hold, asking {@code held} at each scrape. */
+  public void countSessionClients(IntSupplier held) {
+    Objects.requireNonNull(held, "held");
+    Gauge.builder(SESSION_CLIENTS, held::getAsInt)
+        .description("Client IDs held by live sessions, or waiting out their grace period")
         .strongReference(true)
         .register(registry);
   }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.service.ConnectionService;
-import org.connectionregistry.domain.ClientConnection;
+import org.connectionregistry.domain.ClientCounts;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.InMemoryConnectionRegistry;
@@ -21,38 +21,33 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @Feature("Observability")
-@DisplayName("Client counts: paged through the registry, at most once per interval")
+@DisplayName("Client counts: asked of the store, at most once per interval")
 class ClientCounterTest {
 
-  private final ConnectionService service = new ConnectionService(new InMemoryConnectionRegistry());
-  private final AtomicInteger listings = new AtomicInteger();
+  private final InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
+  private final ConnectionService service = new ConnectionService(registry);
+  private final AtomicInteger questions = new AtomicInteger();
   private final AtomicBoolean storeDown = new AtomicBoolean();
 
-  /** The service, counting how often a listing starts, and failing while the store is "down". */
-  private final ListClientsUseCase counted =
-      new ListClientsUseCase() {
+  /** The store's counts, counting how often they are asked for, failing while it is "down". */
+  private final CountClientsUseCase counted =
+      new CountClientsUseCase() {
         @Override
-        public List<ClientConnection> listClients() {
-          return service.listClients();
-        }
-
-        @Override
-        public List<ClientConnection> listClientsPage(Optional<ClientId> after, int limit) {
+        public CompletionStage<ClientCounts> countClientsAsync() {
+          questions.incrementAndGet();
           if (storeDown.get()) {
-            throw new RegistryUnavailableException("Redis at 127.0.0.1:1 is unavailable");
+            return CompletableFuture.failedFuture(
+                new RegistryUnavailableException("Redis at 127.0.0.1:1 is unavailable"));
           }
-          if (after.isEmpty()) {
-            listings.incrementAndGet();
-          }
-          return service.listClientsPage(after, limit);
+          return registry.counts();
         }
       };
 
   @Test
   @Story("Metrics")
-  @DisplayName("clients are counted by status across many pages")
-  void countsAcrossPages() {
-    int clients = ListClientsUseCase.PAGE_SIZE * 2 + 17;
+  @DisplayName("clients are counted by status, a status change moving one client from one count to the other")
+  void countsByStatus() {
+    int clients = 3 * 4096 + 17;
     for (int i = 0; i < clients; i++) {
       service.sendMessage(
           new SendMessageCommand(ClientId.of("user_" + i), i % 3 == 0 ? "Goodbye" : "Hello"));
@@ -62,11 +57,15 @@ class ClientCounterTest {
     long disconnected = (clients + 2) / 3;
     assertThat(counter.count(ConnectionStatus.DISCONNECTED)).isEqualTo(disconnected);
     assertThat(counter.count(ConnectionStatus.CONNECTED)).isEqualTo(clients - disconnected);
+
+    service.sendMessage(new SendMessageCommand(ClientId.of("user_0"), "Hello"));
+    assertThat(counter.count(ConnectionStatus.DISCONNECTED)).isEqualTo(disconnected - 1);
+    assertThat(counter.count(ConnectionStatus.CONNECTED)).isEqualTo(clients - disconnected + 1);
   }
 
   @Test
   @Story("Metrics")
-  @DisplayName("within the interval the last count is reused, without listing again")
+  @DisplayName("within the interval the last count is reused, without asking the store again")
   void reusesTheCountWithinTheInterval() {
     ClientCounter counter = new ClientCounter(counted, Duration.ofHours(1));
     service.sendMessage(new SendMessageCommand(ClientId.of("user_1"), "Hello"));
@@ -76,13 +75,13 @@ class ClientCounterTest {
     assertThat(counter.count(ConnectionStatus.CONNECTED)).isEqualTo(1);
     assertThat(counter.count(ConnectionStatus.DISCONNECTED)).isZero();
 
-    assertThat(listings).hasValue(1);
+    assertThat(questions).hasValue(1);
   }
 
   @Test
   @Story("Metrics")
-  @DisplayName("once the interval has passed the clients are counted afresh")
-  void countsAfreshAfterTheInterval() throws InterruptedException {
+  @DisplayName("once the interval has passed the store is asked afresh")
+  void asksAfreshAfterTheInterval() throws InterruptedException {
     ClientCounter counter = new ClientCounter(counted, Duration.ofMillis(50));
     service.sendMessage(new SendMessageCommand(ClientId.of("user_1"), "Hello"));
     assertThat(counter.count(ConnectionStatus.CONNECTED)).isEqualTo(1);
@@ -91,7 +90,7 @@ class ClientCounterTest {
     Thread.sleep(60);
 
     assertThat(counter.count(ConnectionStatus.CONNECTED)).isEqualTo(2);
-    assertThat(listings).hasValue(2);
+    assertThat(questions).hasValue(2);
   }
 
   @Test

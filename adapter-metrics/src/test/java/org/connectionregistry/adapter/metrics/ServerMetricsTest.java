@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.connectionregistry.application.port.in.SendMessageCommand;
 import org.connectionregistry.application.service.ConnectionService;
 import org.connectionregistry.domain.ClientId;
@@ -51,7 +52,7 @@ class ServerMetricsTest {
 
   private final InMemoryConnectionRegistry registry = new InMemoryConnectionRegistry();
   private final ConnectionService service = new ConnectionService(registry);
-  private final ServerMetrics metrics = new ServerMetrics(service, Duration.ZERO);
+  private final ServerMetrics metrics = new ServerMetrics(registry::counts, Duration.ZERO);
   private Server server;
   private ManagedChannel channel;
   private MetricsEndpoint endpoint;
@@ -142,6 +143,21 @@ class ServerMetricsTest {
 
   @Test
   @Story("Metrics")
+  @DisplayName("live watchers are reported by the way they follow, and the clients live sessions hold")
+  void watchersAndSessionsAreReported() {
+    AtomicInteger pages = new AtomicInteger(2);
+    metrics.countWatchers("web", pages::get);
+    metrics.countSessionClients(() -> 7);
+
+    assertThat(metrics.scrape())
+        .contains("connreg_watchers{via=\"web\"} 2")
+        .contains("connreg_session_clients 7");
+    pages.set(0);
+    assertThat(metrics.scrape()).contains("connreg_watchers{via=\"web\"} 0");
+  }
+
+  @Test
+  @Story("Metrics")
   @DisplayName("the figures are served over HTTP at /metrics on a port of their own")
   void figuresAreServedOverHttp() throws Exception {
     service.sendMessage(new SendMessageCommand(ClientId.of("user_1"), "Hello"));
@@ -169,7 +185,7 @@ class ServerMetricsTest {
   void aTakenPortFails() throws IOException {
     endpoint = metrics.serve("127.0.0.1", 0);
 
-    try (ServerMetrics other = new ServerMetrics(service, Duration.ZERO)) {
+    try (ServerMetrics other = new ServerMetrics(registry::counts, Duration.ZERO)) {
       assertThatThrownBy(() -> other.serve("127.0.0.1", endpoint.port()))
           .isInstanceOf(IOException.class);
     }

@@ -5,7 +5,8 @@ import dagger.Provides;
 import java.util.Optional;
 import javax.inject.Singleton;
 import org.connectionregistry.adapter.metrics.ServerMetrics;
-import org.connectionregistry.application.port.in.ListClientsUseCase;
+import org.connectionregistry.application.port.in.CountClientsUseCase;
+import org.connectionregistry.application.service.SessionService;
 import org.connectionregistry.domain.ConnectionRegistry;
 
 /**
@@ -20,13 +21,17 @@ public final class MetricsModule {
   @Provides
   @Singleton
   static Optional<ServerMetrics> serverMetrics(
-      MetricsSettings settings, ListClientsUseCase clients, ConnectionRegistry registry) {
+      MetricsSettings settings,
+      CountClientsUseCase counts,
+      ConnectionRegistry registry,
+      SessionService sessions) {
     if (!settings.enabled()) {
       return Optional.empty();
     }
-    ServerMetrics metrics = new ServerMetrics(clients, settings.countInterval());
+    ServerMetrics metrics = new ServerMetrics(counts, settings.countInterval());
     // The same question the health monitor asks; a scrape asks it afresh.
     metrics.watchStore(registry::isAvailable);
+    metrics.countSessionClients(sessions::presenceCount);
     return Optional.of(metrics);
   }
 }

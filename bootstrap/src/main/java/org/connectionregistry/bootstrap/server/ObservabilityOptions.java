@@ -35,10 +35,10 @@ public final class ObservabilityOptions {
 
   @Option(
       names = "--metrics-count-interval",
-      defaultValue = "${env:CONNECTION_REGISTRY_METRICS_COUNT_INTERVAL:-10s}",
+      defaultValue = "${env:CONNECTION_REGISTRY_METRICS_COUNT_INTERVAL:-1s}",
       converter = PositiveDurationConverter.class,
-      description = "Clients are counted by paging through the store when scraped, at most this "
-          + "often (default: ${DEFAULT-VALUE}).")
+      description = "The store is asked for its client counts when scraped, at most this often "
+          + "(default: ${DEFAULT-VALUE}).")
   Duration countInterval;
 
   @Option(

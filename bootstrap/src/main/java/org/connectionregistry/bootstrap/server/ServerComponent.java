@@ -11,7 +11,7 @@ import org.connectionregistry.domain.ConnectionRegistry;
 
 /** Everything the server process runs, built for one set of settings. */
 @Singleton
-@Component(modules = {ServerModule.class, MetricsModule.class})
+@Component(modules = {ServerModule.class, MetricsModule.class, WebModule.class})
 public interface ServerComponent {
 
   GrpcServer server();
@@ -22,6 +22,9 @@ public interface ServerComponent {
 
   /** Present when --metrics-port asks for metrics. */
   Optional<ServerMetrics> metrics();
+
+  /** The live page's parts; started when --web-port asks for it. */
+  LivePageParts livePage();
 
   @Component.Factory
   interface Factory {

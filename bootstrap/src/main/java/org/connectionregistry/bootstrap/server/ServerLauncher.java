@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.connectionregistry.adapter.grpc.server.GrpcServer;
 import org.connectionregistry.adapter.metrics.MetricsEndpoint;
+import org.connectionregistry.adapter.web.LivePage;
 import org.connectionregistry.bootstrap.cli.Launcher;
 import org.connectionregistry.application.port.out.SessionLedger;
 import org.connectionregistry.commandline.PositiveDurationConverter;
@@ -62,6 +63,8 @@ public final class ServerLauncher implements Callable<Integer> {
 
   @Mixin SecurityOptions securityOptions;
 
+  @Mixin WebOptions web;
+
   @Mixin ObservabilityOptions observability;
 
   @Mixin SessionOptions sessions;
@@ -75,6 +78,12 @@ public final class ServerLauncher implements Callable<Integer> {
           spec.commandLine(), "--port must be between 0 and 65535, got " + port);
     }
     ServerSecurity security = securityOptions.settings(spec);
+    WebSettings webSettings;
+    try {
+      webSettings = web.settings(security);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     OutOfMemoryGuard.install();
     observability.applyLogFormat();
     MetricsSettings metricsSettings;
@@ -123,6 +132,19 @@ public final class ServerLauncher implements Callable<Integer> {
       registry.close();
       return 1;
     }
+    Optional<LivePage> page;
+    try {
+      page = component.livePage().serve(webSettings);
+    } catch (IOException | RuntimeException e) {
+      spec.commandLine()
+          .getErr()
+          .println("connection-server: cannot serve the live page on "
+              + webSettings.address() + ": " + Launcher.describe(e));
+      metrics.ifPresent(MetricsEndpoint::close);
+      ledger.close();
+      registry.close();
+      return 1;
+    }
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -130,6 +152,7 @@ public final class ServerLauncher implements Callable<Integer> {
           .getErr()
           .println("connection-server: cannot listen on " + host + ":" + port + ": "
               + Launcher.describe(e));
+      page.ifPresent(LivePage::close);
       metrics.ifPresent(MetricsEndpoint::close);
       ledger.close();
       registry.close();
@@ -147,6 +170,7 @@ public final class ServerLauncher implements Callable<Integer> {
                   if (health != null) {
                     health.close();
                   }
+                  page.ifPresent(LivePage::close);
                   server.stop(shutdownGrace);
                   metrics.ifPresent(MetricsEndpoint::close);
                   ledger.close();
@@ -159,6 +183,12 @@ public final class ServerLauncher implements Callable<Integer> {
     SecurityOptions.warnings(host, server.port(), security).forEach(log::warn);
     metrics.ifPresent(
         endpoint -> log.info("Metrics are served on port {} at /metrics.", endpoint.port()));
+    page.ifPresent(
+        live -> {
+          log.info("The live page is served on port {} at /.", live.port());
+          component.metrics().ifPresent(m -> m.countWatchers("web", live::liveWatchers));
+          WebOptions.warning(webSettings, live.port(), security).ifPresent(log::warn);
+        });
     server.awaitTermination();
     return 0;
   }

@@ -18,8 +18,8 @@ public interface ChangeFeed {
 
   /**
    * A cursor that reads the changes after {@code revision}, in order, each once. {@code onChange}
-   * is called, on whatever thread appended a change, when a cursor that found nothing new may now
-   * find something: it must only schedule work, never do it. A revision above {@link
+   * is called, on a thread of the feed (never the writer's), when a cursor that found nothing new
+   * may now find something: it must only schedule work, never do it. A revision above {@link
    * #latestRevision()} is allowed: the cursor waits for it.
    *
    * @throws RevisionCompactedException if changes after {@code revision} are no longer all kept

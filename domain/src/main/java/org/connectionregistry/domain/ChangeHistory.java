@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The last {@link #capacity()} changes of a registry in a ring, and the cursors that read them:
@@ -17,6 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * order of changes, under its own lock or on its one committing thread). Readers never block the
  * writer: they read the ring without locks and check afterwards that what they read was not
  * overwritten meanwhile.
+ *
+ * <p>The writer never wakes readers itself: with ten thousand idle watchers, that would be ten
+ * thousand calls inside every change. It hands the wake-up to one notifier thread shared by every
+ * history in the process, and a change made while a wake-up is pending adds nothing to it, so a
+ * busy registry wakes each waiting watcher once for a whole batch of changes.
  */
 public final class ChangeHistory implements ChangeFeed {
 
@@ -32,6 +38,9 @@ public final class ChangeHistory implements ChangeFeed {
   private volatile long compacted;
 
   private final Queue<Cursor> waiting = new ConcurrentLinkedQueue<>();
+
+  /** Whether this history is in the notifier's queue (or being woken) already. */
+  private final AtomicBoolean wakePending = new AtomicBoolean();
 
   /** An empty history of at most {@code capacity} changes, from the registry's first change. */
   public ChangeHistory(int capacity) {
@@ -73,7 +82,9 @@ public final class ChangeHistory implements ChangeFeed {
     }
     ring[slot] = change;
     published = seq; // the volatile write publishes the slot to readers
-    wakeWaiting();
+    if (!waiting.isEmpty() && wakePending.compareAndSet(false, true)) {
+      Notifier.INSTANCE.schedule(this);
+    }
   }
 
   /** Appends several changes in order, waking the waiting cursors once. */
@@ -141,11 +152,52 @@ public final class ChangeHistory implements ChangeFeed {
     return (int) (seq % capacity);
   }
 
+  /** Runs on the notifier thread. */
   private void wakeWaiting() {
+    // Cleared first: a change appended while the cursors are woken schedules another round.
+    wakePending.set(false);
     Cursor cursor;
     while ((cursor = waiting.poll()) != null) {
       if (cursor.waiting.compareAndSet(true, false) && !cursor.closed) {
         cursor.onChange.run();
+      }
+    }
+  }
+
+  /** The one thread that wakes waiting cursors, for every history in the process. */
+  private static final class Notifier implements Runnable {
+
+    static final Notifier INSTANCE = new Notifier();
+
+    private final Queue<ChangeHistory> due = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+
+    private Notifier() {
+      thread = new Thread(this, "change-feed-notifier");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void schedule(ChangeHistory history) {
+      due.add(history);
+      LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        ChangeHistory history = due.poll();
+        if (history == null) {
+          LockSupport.park(this);
+          continue;
+        }
+        try {
+          history.wakeWaiting();
+        } catch (RuntimeException e) {
+          // A watcher's callback broke its promise to only schedule work; the others still wake.
+          Thread current = Thread.currentThread();
+          current.getUncaughtExceptionHandler().uncaughtException(current, e);
+        }
       }
     }
   }

@@ -95,25 +95,45 @@ class ChangeHistoryTest {
   }
 
   @Test
-  @DisplayName("a waiting cursor is woken once by the next change; a busy one is not woken")
-  void waitingCursorIsWokenOnce() {
+  @DisplayName("a waiting cursor is woken once for a batch of changes, off the writer's thread; a closed one is not")
+  void waitingCursorIsWokenOnce() throws InterruptedException {
     ChangeHistory history = new ChangeHistory(10);
     AtomicInteger wakeups = new AtomicInteger();
-    ChangeCursor cursor = history.openAfter(0, wakeups::incrementAndGet);
+    List<String> wakingThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ChangeCursor cursor =
+        history.openAfter(
+            0,
+            () -> {
+              wakingThreads.add(Thread.currentThread().getName());
+              wakeups.incrementAndGet();
+            });
 
     history.append(change(1));
-    assertThat(wakeups).hasValue(0); // it never found nothing, so it is not waiting
     assertThat(cursor.poll(10)).hasSize(1);
     assertThat(cursor.poll(10)).isEmpty();
     history.append(change(2));
     history.append(change(3));
-    assertThat(wakeups).hasValue(1);
+    awaitValue(wakeups, 1);
     assertThat(cursor.poll(10)).extracting(ClientChange::revision).containsExactly(2L, 3L);
+    assertThat(wakingThreads).doesNotContain(Thread.currentThread().getName());
 
+    // A closed cursor stays asleep; an open one, waiting beside it, shows the wake-up happened.
     cursor.poll(10);
     cursor.close();
+    AtomicInteger witness = new AtomicInteger();
+    ChangeCursor other = history.openAfter(3, witness::incrementAndGet);
+    assertThat(other.poll(10)).isEmpty();
     history.append(change(4));
+    awaitValue(witness, 1);
     assertThat(wakeups).hasValue(1);
+  }
+
+  private static void awaitValue(AtomicInteger value, int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (value.get() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertThat(value).hasValue(expected);
   }
 
   @Test

@@ -60,6 +60,8 @@ public final class WatchService implements WatchClientsUseCase, CountClientsUseC
   private final Timer timer;
   private final Duration progressInterval;
   private final long maxLag;
+  private final java.util.concurrent.atomic.AtomicInteger open =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * @param progressInterval how long a watcher may go without being handed anything before it
@@ -97,8 +99,14 @@ public final class WatchService implements WatchClientsUseCase, CountClientsUseC
     } else {
       watch = new Watch(feed, feed.latestRevision(), true, onReady);
     }
+    open.incrementAndGet();
     watch.scheduleTick();
     return watch;
+  }
+
+  /** Watches open right now, through any adapter: what the watchers gauge shows. */
+  public int openWatches() {
+    return open.get();
   }
 
   private enum Phase {
@@ -389,6 +397,7 @@ public final class WatchService implements WatchClientsUseCase, CountClientsUseC
           return;
         }
         phase = Phase.CLOSED;
+        open.decrementAndGet();
         toCancel = tick;
         readyPage = null;
         listedSinceStart.clear();

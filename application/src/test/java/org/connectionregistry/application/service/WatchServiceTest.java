@@ -78,10 +78,27 @@ class WatchServiceTest {
     assertThat(watch.revision()).isEqualTo(3);
 
     ClientConnection d = record("d", ConnectionStatus.CONNECTED);
-    assertThat(wakes.get()).as("the watcher is woken for the change").isPositive();
+    awaitWake("the watcher is woken for the change");
     assertThat(drain(watch, 10))
         .containsExactly(new WatchEvent.Changes(List.of(changeOf(d, ChangeReason.HELLO))));
     assertThat(watch.revision()).isEqualTo(4);
+  }
+
+  @Test
+  @Story("Watchers are counted")
+  @DisplayName("the service counts the watches open right now; closing one twice counts once")
+  void openWatchesAreCounted() {
+    WatchService service = service(registry);
+
+    RegistryWatch first = service.watch(OptionalLong.empty(), wakes::incrementAndGet);
+    RegistryWatch second = service.watch(OptionalLong.of(0), wakes::incrementAndGet);
+    assertThat(service.openWatches()).isEqualTo(2);
+    first.close();
+    first.close();
+
+    assertThat(service.openWatches()).isEqualTo(1);
+    second.close();
+    assertThat(service.openWatches()).isZero();
   }
 
   @Test
@@ -171,7 +188,7 @@ class WatchServiceTest {
     assertThat(watch.next(10)).as("the feed has not reached revision 2").isEmpty();
 
     trailing.deliver();
-    assertThat(wakes.get()).isPositive();
+    awaitWake("the watcher is woken when the feed catches up");
     assertThat(watch.next(10))
         .as("change 2 is already shown by the listing")
         .contains(new WatchEvent.SnapshotComplete(2));
@@ -506,4 +523,14 @@ class WatchServiceTest {
       return inner.toString();
     }
   }
+
+  /** The feed wakes watchers on its notifier thread, a moment after the change: wait for it. */
+  private void awaitWake(String what) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (wakes.get() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(wakes.get()).as(what).isPositive();
+  }
+
 }

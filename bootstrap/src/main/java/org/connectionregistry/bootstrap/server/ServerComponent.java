@@ -23,6 +23,9 @@ public interface ServerComponent {
   /** Present when --metrics-port asks for metrics. */
   Optional<ServerMetrics> metrics();
 
+  /** The watches of every adapter, counted for the watchers gauge. */
+  org.connectionregistry.application.service.WatchService watchService();
+
   /** The live page's parts; started when --web-port asks for it. */
   LivePageParts livePage();
 

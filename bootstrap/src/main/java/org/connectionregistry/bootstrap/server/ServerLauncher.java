@@ -189,6 +189,18 @@ public final class ServerLauncher implements Callable<Integer> {
           component.metrics().ifPresent(m -> m.countWatchers("web", live::liveWatchers));
           WebOptions.warning(webSettings, live.port(), security).ifPresent(log::warn);
         });
+    // gRPC Watch calls: every open watch but the page's own streams.
+    component
+        .metrics()
+        .ifPresent(
+            m ->
+                m.countWatchers(
+                    "grpc",
+                    () ->
+                        Math.max(
+                            0,
+                            component.watchService().openWatches()
+                                - page.map(live -> live.liveWatchers()).orElse(0))));
     server.awaitTermination();
     return 0;
   }

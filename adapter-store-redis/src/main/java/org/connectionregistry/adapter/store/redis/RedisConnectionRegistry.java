@@ -1,18 +1,13 @@
 package org.connectionregistry.adapter.store.redis;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -20,7 +15,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.time.Instant;
@@ -329,15 +323,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     RedisURI redisUri = parse(uri);
     redisUri.setTimeout(TIMEOUT);
     String store = "Redis at " + redisUri.getHost() + ":" + redisUri.getPort();
-    ClientResources resources = resources();
+    ClientResources resources = RedisClients.resources();
     RedisClient client = RedisClient.create(resources);
     client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-            .socketOptions(socketOptions())
-            .build());
+        RedisClients.standalone(TIMEOUT));
     RedisConnectionRegistry registry = null;
     try {
       StatefulRedisConnection<String, String> connection = client.connect(codec(), redisUri);
@@ -377,24 +366,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     checkCapacity(historyCapacity);
     List<RedisURI> nodes = parseCluster(uri);
     String store = "Redis Cluster at " + uri.substring("redis-cluster://".length());
-    ClientResources resources = resources();
+    ClientResources resources = RedisClients.resources();
     RedisClusterClient client = RedisClusterClient.create(resources, nodes);
     client.setOptions(
-        ClusterClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
-            .socketOptions(socketOptions())
-            // A failover moves slots to a replica: learn it from redirections and failed
-            // reconnects at once, and look again every second in case nothing triggered.
-            .topologyRefreshOptions(
-                ClusterTopologyRefreshOptions.builder()
-                    .enableAllAdaptiveRefreshTriggers()
-                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-                    .refreshTriggersReconnectAttempts(1)
-                    .enablePeriodicRefresh(Duration.ofSeconds(1))
-                    .build())
-            .build());
+        RedisClients.cluster(TIMEOUT));
     RedisConnectionRegistry registry = null;
     try {
       StatefulRedisClusterConnection<String, String> connection = client.connect(codec());
@@ -813,16 +788,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     }
   }
 
-  private static ClientResources resources() {
-    return ClientResources.builder()
-        // Back off, but never longer than a second, so recovery follows Redis's return.
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-  }
 
-  private static SocketOptions socketOptions() {
-    return SocketOptions.builder().connectTimeout(TIMEOUT).keepAlive(true).build();
-  }
 
   private static RedisCodec<String, String> codec() {
     return new StringCodec(ORDER_PRESERVING);

@@ -1,22 +1,16 @@
 package org.connectionregistry.adapter.store.redis;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -172,15 +166,10 @@ public final class RedisSessionLedger implements SessionLedger {
     RedisURI redisUri = RedisURI.create(uri);
     redisUri.setTimeout(COMMAND_TIMEOUT);
     String store = "Redis at " + redisUri.getHost() + ":" + redisUri.getPort();
-    ClientResources resources = resources();
+    ClientResources resources = RedisClients.resources();
     RedisClient client = RedisClient.create(resources);
     client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-            .socketOptions(socketOptions())
-            .build());
+        RedisClients.standalone(COMMAND_TIMEOUT));
     try {
       StatefulRedisConnection<String, String> connection = client.connect(redisUri);
       return new RedisSessionLedger(store, timing, resources, client, connection, connection.async())
@@ -205,22 +194,10 @@ public final class RedisSessionLedger implements SessionLedger {
       nodes.add(nodeUri);
     }
     String store = "Redis Cluster at " + list;
-    ClientResources resources = resources();
+    ClientResources resources = RedisClients.resources();
     RedisClusterClient client = RedisClusterClient.create(resources, nodes);
     client.setOptions(
-        ClusterClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-            .socketOptions(socketOptions())
-            .topologyRefreshOptions(
-                ClusterTopologyRefreshOptions.builder()
-                    .enableAllAdaptiveRefreshTriggers()
-                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-                    .refreshTriggersReconnectAttempts(1)
-                    .enablePeriodicRefresh(Duration.ofSeconds(1))
-                    .build())
-            .build());
+        RedisClients.cluster(COMMAND_TIMEOUT));
     try {
       StatefulRedisClusterConnection<String, String> connection = client.connect();
       return new RedisSessionLedger(store, timing, resources, client, connection, connection.async())
@@ -526,15 +503,7 @@ public final class RedisSessionLedger implements SessionLedger {
     return message == null ? root.getClass().getSimpleName() : message.strip().replaceAll("\\s+", " ");
   }
 
-  private static ClientResources resources() {
-    return ClientResources.builder()
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-  }
 
-  private static SocketOptions socketOptions() {
-    return SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build();
-  }
 
   private static void shutDown(AbstractRedisClient client, ClientResources resources) {
     try {

@@ -67,10 +67,23 @@ import org.slf4j.LoggerFactory;
  * commit is synced, dead chunks may be reused as soon as no kept version needs them (MVStore's
  * time-based retention exists for stores that do not sync; we keep the last few versions instead).
  *
+ * <p><b>Checkpoints.</b> A group commit writes only what is new: the changes, under their
+ * revisions in the kept history (sequential keys, so they land in the rightmost leaf), and the
+ * registry's revision and counts. The clients whose entries changed are kept in an in-memory
+ * overlay (an MVMap of an in-memory MVStore, copy-on-write like the file's) instead of dirtying
+ * one leaf of the {@code clients} map each. Now and then ({@link Checkpoints}: by default every
+ * second or 50,000 changes under load, after a quiet second, and on close) a commit also writes
+ * the overlay into the {@code clients} map and records its revision as {@code applied}; a client
+ * that changed many times since the last checkpoint is written once. A batch whose commit would
+ * drop from the history a change newer than {@code applied} is a checkpoint too, so the history
+ * always holds every change the map lacks: on open (and on reopening after a failed write) they
+ * are replayed from it into the map, in the commit the open makes anyway.
+ *
  * <p><b>Reads</b> run on a small pool of reader threads, since a cold page may come from disk, and
- * see only synced data: the committer publishes the map's root after each sync,
- * and readers walk that immutable copy-on-write snapshot. A reader therefore never sees a change
- * that a crash could still take back, and a page of a listing is one consistent version.
+ * see only synced data: after each sync the committer publishes the roots of the {@code clients}
+ * map and of the overlay, as one, and readers walk those immutable copy-on-write snapshots, the
+ * overlay's entries winning over the map's. A reader therefore never sees a change that a crash
+ * could still take back, and a page of a listing is one consistent version.
  *
  * <p><b>Faults.</b> The file is this store's engine. If it is deleted or replaced while the server
  * runs, writes would go on into a file that no restart can find again; so every batch, every read
@@ -89,10 +102,11 @@ import org.slf4j.LoggerFactory;
  * A file that was deleted or replaced never comes back this way: that needs the operator.
  *
  * <p><b>Revisions, counts and history.</b> The committer is the one writer, so it assigns the
- * revisions, in commit order. Each change writes, in the batch's one commit: the client's entry
- * (status, revision, since), the change under its revision in the kept history (client, status,
- * reason, time; the oldest dropped beyond the history capacity), and the registry's revision and
- * its two counts. A batch is therefore on disk whole or not at all, and after a restart or a
+ * revisions, in commit order. Each change writes, in the batch's one commit: the change under its
+ * revision in the kept history (client, status, reason, time; the oldest dropped beyond the history
+ * capacity), and the registry's revision and its two counts; the client's entry (status, revision,
+ * since) follows at the next checkpoint, and until then is rebuilt from the history after a crash.
+ * A batch is therefore on disk whole or not at all, and after a restart or a
  * {@code kill -9} revisions go on from the last one acknowledged, the counts are right, and the
  * kept history is loaded into the {@link ChangeHistory} that watchers read. Changes reach that
  * feed only after their batch is synced, in revision order, from the committer thread; a failed
@@ -102,8 +116,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Layout.</b> Map {@code clients}: client ID (as a string, compared like {@link
  * String#compareTo}, so the sorted map gives client-ID order and keyset paging directly) to {@link
- * StoredEntry}. Map {@code changes}: revision to {@link ClientChange}. Map {@code registry}: the
- * file format, the revision and the counts. A file of the previous format (one map {@code
+ * StoredEntry}, as of the last checkpoint. Map {@code changes}: revision to {@link ClientChange}.
+ * Map {@code registry}: the file format, the revision, the counts and the checkpoint's revision
+ * ({@code applied}). A file of format 2, which had no checkpoints (its {@code clients} map holds
+ * every change), opens as it is and is marked format 3, which that version refuses as newer
+ * rather than misread. A file of the first format (one map {@code
  * statuses}, ID to status label) is upgraded in place when opened, in one commit: its clients get
  * revisions 1 to n in client-ID order and the upgrade's time as their {@code since}.
  */

@@ -1,20 +1,18 @@
 package org.connectionregistry.adapter.store.redis;
 
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.connectionregistry.adapter.store.redis.ChangeLogOutput.LogEntry;
 import org.connectionregistry.domain.ChangeReason;
 import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientId;
@@ -100,13 +98,12 @@ final class ChangeLogReader implements Runnable {
     this.revisionKey = revisionKey;
     this.origin = origin;
     this.repair = repair;
-    List<StreamMessage<String, String>> newestFirst =
-        commands.xrevrange(changesKey, Range.unbounded(), Limit.from(capacity));
+    List<LogEntry> newestFirst = newest(capacity);
     List<ClientChange> tail = new ArrayList<>(newestFirst.size());
-    for (StreamMessage<String, String> message : newestFirst) {
-      ClientChange change = parse(message);
+    for (LogEntry entry : newestFirst) {
+      ClientChange change = parse(entry);
       tail.add(change);
-      if (message.getBody().containsKey(RESET)) {
+      if (entry.reset()) {
         break; // changes before a reset may have been lost: the history starts after it
       }
     }
@@ -171,11 +168,8 @@ final class ChangeLogReader implements Runnable {
           verify();
         }
         repairPending();
-        List<StreamMessage<String, String>> read =
-            commands.xread(
-                XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH),
-                XReadArgs.StreamOffset.from(changesKey, lastId));
-        if (read != null && !read.isEmpty()) {
+        List<LogEntry> read = after(lastId);
+        if (!read.isEmpty()) {
           follow(read);
         }
       } catch (Exception e) {
@@ -195,15 +189,15 @@ final class ChangeLogReader implements Runnable {
     }
   }
 
-  private void follow(List<StreamMessage<String, String>> read) throws Exception {
+  private void follow(List<LogEntry> read) throws Exception {
     List<ClientChange> others = new ArrayList<>();
-    for (StreamMessage<String, String> message : read) {
-      ClientChange change = parse(message);
+    for (LogEntry entry : read) {
+      ClientChange change = parse(entry);
       long latest = feed.latestRevision();
       if (change.revision() <= latest) {
         continue;
       }
-      if (message.getBody().containsKey(RESET)) {
+      if (entry.reset()) {
         // Written after the log had lost changes this server had seen.
         LOG.warning("The change log in Redis lost changes up to revision " + (change.revision() - 1)
             + "; watchers list again.");
@@ -214,8 +208,8 @@ final class ChangeLogReader implements Runnable {
       }
       feed.append(change);
       last = change;
-      lastId = message.getId();
-      if (repair != null && !origin.equals(message.getBody().get(ORIGIN))) {
+      lastId = entry.id();
+      if (repair != null && !origin.equals(entry.origin())) {
         others.add(change);
       }
     }
@@ -239,32 +233,28 @@ final class ChangeLogReader implements Runnable {
       // Nothing read yet (or just reset): follow the log where it is, should another server have
       // started it again below this reader's place. An empty log keeps this server's place, so
       // that its next write continues above it.
-      List<StreamMessage<String, String>> newest =
-          commands.xrevrange(changesKey, Range.unbounded(), Limit.from(1));
-      if (!newest.isEmpty() && revisionOf(newest.get(0).getId()) < feed.latestRevision()) {
-        resetTo(revisionOf(newest.get(0).getId()));
+      List<LogEntry> newest = newest(1);
+      if (!newest.isEmpty() && revisionOf(newest.get(0).id()) < feed.latestRevision()) {
+        resetTo(revisionOf(newest.get(0).id()));
       }
       verifyNow = false;
       return;
     }
-    List<StreamMessage<String, String>> same =
-        commands.xrange(changesKey, Range.create(lastId, lastId), Limit.from(1));
+    List<LogEntry> same = range(lastId, lastId, 1);
     boolean intact;
     if (same.isEmpty()) {
       // Trimmed past it (the next read shows the hole), or lost.
-      List<StreamMessage<String, String>> oldest =
-          commands.xrange(changesKey, Range.unbounded(), Limit.from(1));
+      List<LogEntry> oldest = range("-", "+", 1);
       intact =
           oldest.isEmpty()
               ? revisionOrZero() >= last.revision()
-              : revisionOf(oldest.get(0).getId()) > last.revision();
+              : revisionOf(oldest.get(0).id()) > last.revision();
     } else {
       intact = parse(same.get(0)).equals(last);
     }
     if (!intact) {
-      List<StreamMessage<String, String>> newest =
-          commands.xrevrange(changesKey, Range.unbounded(), Limit.from(1));
-      long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).getId());
+      List<LogEntry> newest = newest(1);
+      long logLatest = newest.isEmpty() ? revisionOrZero() : revisionOf(newest.get(0).id());
       LOG.warning("The change log in Redis no longer holds revision " + last.revision()
           + " as this server read it (Redis restarted or failed over); watchers list again.");
       // Revisions go on above what this server has seen (its writes carry it as their floor).
@@ -304,13 +294,38 @@ final class ChangeLogReader implements Runnable {
     return Long.parseLong(id.substring(0, id.indexOf('-')));
   }
 
-  static ClientChange parse(StreamMessage<String, String> message) {
-    Map<String, String> body = message.getBody();
+  /** The log's entries after {@code id}, waiting up to {@value #BLOCK_MILLIS} ms for one. */
+  private List<LogEntry> after(String id) {
+    CommandArgs<String, String> args = new CommandArgs<>(OrderPreservingCodec.INSTANCE)
+        .add("BLOCK").add(BLOCK_MILLIS).add("COUNT").add(BATCH)
+        .add("STREAMS").addKey(changesKey).add(id);
+    return commands.dispatch(CommandType.XREAD, new ChangeLogOutput(true), args);
+  }
+
+  /** The log's newest {@code count} entries, newest first. */
+  private List<LogEntry> newest(int count) {
+    CommandArgs<String, String> args = new CommandArgs<>(OrderPreservingCodec.INSTANCE)
+        .addKey(changesKey).add("+").add("-").add("COUNT").add(count);
+    return commands.dispatch(CommandType.XREVRANGE, new ChangeLogOutput(false), args);
+  }
+
+  /** The log's first {@code count} entries from {@code start} to {@code end}, oldest first. */
+  private List<LogEntry> range(String start, String end, int count) {
+    CommandArgs<String, String> args = new CommandArgs<>(OrderPreservingCodec.INSTANCE)
+        .addKey(changesKey).add(start).add(end).add("COUNT").add(count);
+    return commands.dispatch(CommandType.XRANGE, new ChangeLogOutput(false), args);
+  }
+
+  static ClientChange parse(LogEntry entry) {
+    if (entry.client() == null || entry.status() == null || entry.reason() == null
+        || entry.at() == Long.MIN_VALUE) {
+      throw new IllegalStateException("The change log's entry " + entry.id() + " is incomplete: " + entry);
+    }
     return new ClientChange(
-        revisionOf(message.getId()),
-        new ClientId(body.get(CLIENT)),
-        ConnectionStatus.fromLabel(body.get(STATUS)),
-        ChangeReason.fromLabel(body.get(REASON)),
-        Instant.ofEpochMilli(Long.parseLong(body.get(AT))));
+        revisionOf(entry.id()),
+        new ClientId(entry.client()),
+        ConnectionStatus.fromLabel(entry.status()),
+        ChangeReason.fromLabel(entry.reason()),
+        Instant.ofEpochMilli(entry.at()));
   }
 }

@@ -13,9 +13,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-import java.nio.charset.Charset;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,7 +100,6 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   static final String IDS_KEY = "connreg:ids";
   private static final int TIMEOUT_SECONDS = 2;
   private static final Duration TIMEOUT = Duration.ofSeconds(TIMEOUT_SECONDS);
-  private static final Charset ORDER_PRESERVING = Charset.forName("CESU-8");
   private static final String SINGLE_FORM = "redis://HOST:PORT[/DB]";
   private static final String CLUSTER_FORM = "redis-cluster://HOST:PORT[,HOST:PORT...]";
   private static final String CONNECTED = ConnectionStatus.CONNECTED.label();
@@ -791,7 +788,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
 
 
   private static RedisCodec<String, String> codec() {
-    return new StringCodec(ORDER_PRESERVING);
+    return OrderPreservingCodec.INSTANCE;
   }
 
   private static RedisURI parse(String uri) {

@@ -168,7 +168,7 @@ public final class ListingBenchmark implements Callable<Integer> {
     }
     boolean complete = true;
     for (ListingMethod method : methods) {
-      complete &= timer.time(method);
+      complete &= timer.time(method).complete();
     }
     if (Files.isRegularFile(clientJar)) {
       complete &= timer.timeConsoleProcess(clientJar, serverTarget, typing);

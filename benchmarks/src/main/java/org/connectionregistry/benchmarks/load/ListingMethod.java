@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +31,17 @@ record ListingMethod(String name, LongSupplier listAll) {
 
   /** The stream read as bare protobuf: what the wire and the server cost, without our client. */
   static ListingMethod rawStream(Channel channel) {
+    return rawStream(channel, Duration.ofSeconds(60));
+  }
+
+  /** The same, with the whole listing's deadline: a slow store may need more than a minute. */
+  static ListingMethod rawStream(Channel channel, Duration deadline) {
     return new ListingMethod(
         "ListClients, raw stub",
         () -> {
           ClientServiceBlockingStub stub =
-              ClientServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+              ClientServiceGrpc.newBlockingStub(channel)
+                  .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
           Iterator<ListClientsResponse> pages =
               stub.listClients(ListClientsRequest.getDefaultInstance());
           long count = 0;

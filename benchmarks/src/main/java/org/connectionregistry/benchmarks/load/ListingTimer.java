@@ -19,7 +19,11 @@ final class ListingTimer {
   private final PrintWriter out;
   private final long clients;
   private final int warmupRuns;
+  private final Duration warmupTime;
   private final int runs;
+
+  /** The measured runs of one way of listing, and whether every one of them listed every client. */
+  record Timing(RunTimes times, boolean complete) {}
 
   /**
    * @param clients how many clients every run must list
@@ -27,17 +31,37 @@ final class ListingTimer {
    * @param runs measured runs of each method
    */
   ListingTimer(PrintWriter out, long clients, int warmupRuns, int runs) {
+    this(out, clients, warmupRuns, Duration.ZERO, runs);
+  }
+
+  /**
+   * @param warmupTime the unmeasured runs go on until this much time has passed, after at least
+   *     {@code warmupRuns} of them: a fixed count of short listings leaves the JIT unfinished
+   */
+  ListingTimer(PrintWriter out, long clients, int warmupRuns, Duration warmupTime, int runs) {
+    if (runs < 1 || warmupRuns < 0 || warmupTime.isNegative()) {
+      throw new IllegalArgumentException(
+          "runs must be positive, warm-up runs and time not negative");
+    }
     this.out = out;
     this.clients = clients;
     this.warmupRuns = warmupRuns;
+    this.warmupTime = warmupTime;
     this.runs = runs;
   }
 
-  /** Times one way of listing; true if every run listed every client. */
-  boolean time(ListingMethod method) {
+  /** Times one way of listing, printing every run and the summary. */
+  Timing time(ListingMethod method) {
     String name = method.name();
-    for (int i = 0; i < warmupRuns; i++) {
+    long warmupStart = System.nanoTime();
+    int warmedUp = 0;
+    while (warmedUp < warmupRuns || System.nanoTime() - warmupStart < warmupTime.toNanos()) {
       method.listAll().getAsLong();
+      warmedUp++;
+    }
+    if (!warmupTime.isZero()) {
+      out.printf("%-32s warm-up: %d listings in %s%n",
+          name, warmedUp, millis(System.nanoTime() - warmupStart));
     }
     long[] nanos = new long[runs];
     boolean complete = true;
@@ -55,7 +79,7 @@ final class ListingTimer {
         name, millis(times.bestNanos()), millis(times.medianNanos()), millis(TARGET.toNanos()),
         complete ? "" : " INCOMPLETE: some runs did not list every client");
     out.flush();
-    return complete;
+    return new Timing(times, complete);
   }
 
   /**

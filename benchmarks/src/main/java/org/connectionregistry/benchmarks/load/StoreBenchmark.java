@@ -1,7 +1,10 @@
 package org.connectionregistry.benchmarks.load;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,14 +16,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.connectionregistry.adapter.grpc.MessageLimits;
 import org.connectionregistry.commandline.DurationConverter;
+import org.connectionregistry.commandline.Durations;
 import org.connectionregistry.testsupport.FreePort;
 import org.connectionregistry.testsupport.ServerProcess;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -33,21 +42,44 @@ import picocli.CommandLine.Spec;
  * shared one fsync (from the line the store logs when the server stops).
  *
  * <p>Each (store, concurrency) run gets a fresh server, warmed up before it is measured, so one
- * run's leftovers (a file grown by the run before, a JIT profile) do not weigh on the next. With
+ * run's leftovers (a file grown by the run before, a JIT profile) do not weigh on the next. The
+ * warm-up defaults to {@value #DEFAULT_WARMUP}, not the {@link LoadShape} default: a fresh server
+ * pinned to one core needs about 20 s of load before its JIT has compiled the hot paths, and a
+ * shorter warm-up measures the compiler, whose share differs from store to store. With
  * {@code --rounds N} the stores take turns N times (memory, file, redis, memory, file, ...), so a
  * machine whose speed drifts during the run weighs on every store alike, and the table shows
  * each store's median round.
+ *
+ * <p>With {@code --listing-clients N}, after the SendMessage runs, a fresh server on each store
+ * (the Redis ones emptied first) is filled with N clients over SendMessage, many calls in flight
+ * ({@link RegistryFiller}, as {@link ListingBenchmark} does), and complete listings over
+ * ListClients are timed page by page ({@link ListingTimer}, after a warm-up of its own); the
+ * table compares each store's fill and listing with memory, and the cluster with one Redis.
  */
 @Command(
     name = "store-benchmark",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    defaultValueProvider = StoreBenchmark.LongWarmup.class,
     description = {
-      "Runs the same SendMessage load against the server on each store (memory, file, redis,",
-      "and on request a six-node Redis Cluster), starting every store itself, and prints",
-      "throughput, latency and the ratios to memory."
+      "Runs the same SendMessage load against the server on each store (memory, file,",
+      "redis, and on request a six-node Redis Cluster), starting every store itself,",
+      "and prints throughput, latency and the ratios to memory. With --listing-clients,",
+      "it then fills a fresh server on each store with that many clients and times",
+      "listing them all.",
+      "Every run has a fresh server, so --warmup defaults to " + StoreBenchmark.DEFAULT_WARMUP
+          + " here, not 3s: on one",
+      "core the JIT needs about that long to compile a fresh server's hot paths, and a",
+      "shorter warm-up measures the compiler (whose share differs per store), not the",
+      "store."
     })
 public final class StoreBenchmark implements Callable<Integer> {
+
+  /** Long enough for the JIT of a fresh server on one core; see the class comment. */
+  static final String DEFAULT_WARMUP = "20s";
+
+  /** A listing of a million clients from a slow store on a busy machine may need minutes. */
+  private static final Duration LISTING_DEADLINE = Duration.ofMinutes(10);
 
   static final double THROUGHPUT_TARGET = 0.6;
   static final double REDIS_P99_TARGET_MICROS = 2_000;
@@ -73,6 +105,8 @@ public final class StoreBenchmark implements Callable<Integer> {
   List<Integer> concurrencies;
 
   @Mixin LoadShape shape;
+
+  @Mixin StoreListingOptions listing;
 
   @Option(
       names = "--rounds",
@@ -139,6 +173,19 @@ public final class StoreBenchmark implements Callable<Integer> {
   /** One measured run and, for the file store, its writes per sync. */
   record Measured(LoadResult result, Optional<Double> writesPerSync) {}
 
+  /** The nodes of the Redis Cluster this benchmark started, and the URI naming them all. */
+  record Cluster(String uri, List<Integer> ports) {}
+
+  /** Gives {@code --warmup} of the shared {@link LoadShape} this benchmark's longer default. */
+  public static final class LongWarmup implements IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+      return argSpec.isOption() && ((OptionSpec) argSpec).longestName().equals("--warmup")
+          ? DEFAULT_WARMUP
+          : null;
+    }
+  }
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     List<Store> order = order();
@@ -154,17 +201,20 @@ public final class StoreBenchmark implements Callable<Integer> {
         redis = startRedis(workDir.resolve("redis"), List.of(), started);
         out.printf("redis-server ready on 127.0.0.1:%d (no persistence).%n", redis.port());
       }
-      String cluster = null;
+      Cluster cluster = null;
       if (order.contains(Store.CLUSTER)) {
         cluster = startCluster(workDir, started);
-        out.printf("Redis Cluster ready: %s (three masters, three replicas).%n", cluster);
+        out.printf("Redis Cluster ready: %s (three masters, three replicas).%n", cluster.uri());
       }
+      out.printf("Every run: a fresh server, %s of warm-up, then %s measured.%n",
+          Durations.format(shape.warmup), Durations.format(shape.duration));
       Map<Integer, Map<Store, List<Measured>>> allRounds = new LinkedHashMap<>();
       for (int concurrency : concurrencies) {
         for (int round = 1; round <= rounds; round++) {
           for (Store store : order) {
             LoadSettings settings = shape.settings("127.0.0.1", 1, Rpc.SEND, concurrency);
-            String storeArg = storeArg(store, workDir, concurrency, redis, cluster);
+            String storeArg =
+                storeArg(store, workDir.resolve("registry-" + concurrency + ".db"), redis, cluster);
             Measured measured = measure(store, storeArg, settings, started);
             allRounds
                 .computeIfAbsent(concurrency, c -> new LinkedHashMap<>())
@@ -192,6 +242,25 @@ public final class StoreBenchmark implements Callable<Integer> {
           .flatMap(byStore -> byStore.values().stream())
           .flatMap(List::stream)
           .allMatch(measured -> measured.result().errors() == 0);
+      if (listing.enabled()) {
+        Map<Store, StoreListing> listings = new LinkedHashMap<>();
+        for (Store store : order) {
+          emptyRedis(store, redis, cluster);
+          String storeArg = storeArg(store, workDir.resolve("registry-listing.db"), redis, cluster);
+          try {
+            StoreListing figures = list(store, storeArg, started, out);
+            listings.put(store, figures);
+            clean &= figures.complete();
+          } catch (RuntimeException failed) {
+            // One store failing (a fill refused, a listing past its deadline) spoils its row only.
+            out.printf("%-7s listing FAILED: %s%n", store.label(), Cli.describe(failed));
+            out.flush();
+            clean = false;
+          }
+        }
+        StoreListing.table(listings).forEach(out::println);
+        out.flush();
+      }
       return clean ? 0 : 1;
     } finally {
       started.forEach(ServerProcess::close);
@@ -211,6 +280,7 @@ public final class StoreBenchmark implements Callable<Integer> {
   }
 
   private List<Store> order() {
+    listing.validate(spec.commandLine());
     if (rounds < 1) {
       throw new ParameterException(spec.commandLine(), "--rounds must be at least 1");
     }
@@ -223,20 +293,19 @@ public final class StoreBenchmark implements Callable<Integer> {
     return order;
   }
 
-  private static String storeArg(
-      Store store, Path workDir, int concurrency, ServerProcess redis, String cluster)
+  /** The {@code --store} argument of a fresh server on {@code store}; a file store starts empty. */
+  private static String storeArg(Store store, Path file, ServerProcess redis, Cluster cluster)
       throws IOException {
     switch (store) {
       case MEMORY:
         return "memory";
       case FILE:
-        Path file = workDir.resolve("registry-" + concurrency + ".db");
         Files.deleteIfExists(file);
         return "file:" + file;
       case REDIS:
         return "redis://127.0.0.1:" + redis.port();
       case CLUSTER:
-        return cluster;
+        return cluster.uri();
       default:
         throw new IllegalStateException("no store argument for " + store);
     }
@@ -246,24 +315,10 @@ public final class StoreBenchmark implements Callable<Integer> {
   private Measured measure(
       Store store, String storeArg, LoadSettings settings, List<ServerProcess> started)
       throws IOException, InterruptedException {
-    int port = FreePort.onLoopback();
-    List<String> command = pinned(serverCpus);
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(words(jvmFlags));
-    command.addAll(
-        List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port",
-            Integer.toString(port), "--store", storeArg));
-    ServerProcess server =
-        ServerProcess.command(store.label(), command, port)
-            .readyWhenPrinting("Server is starting on port")
-            .startTimeout(startupTimeout)
-            // The file store reports its syncs as it closes, in the server's shutdown: give it time.
-            .stopGrace(Duration.ofSeconds(60))
-            .start();
-    started.add(server);
+    ServerProcess server = startServer(store, storeArg, jvmFlags, started);
     LoadResult result;
     try {
-      result = LoadRun.run(settings.withPort(port));
+      result = LoadRun.run(settings.withPort(server.port()));
     } finally {
       server.close();
       started.remove(server);
@@ -281,6 +336,112 @@ public final class StoreBenchmark implements Callable<Integer> {
       }
     }
     return new Measured(result, writesPerSync);
+  }
+
+  /**
+   * A fresh server on the store filled with {@code --listing-clients} clients over SendMessage,
+   * then its complete listings timed; the server is stopped before this returns.
+   */
+  private StoreListing list(
+      Store store, String storeArg, List<ServerProcess> started, PrintWriter out)
+      throws IOException, InterruptedException {
+    ServerProcess server = startServer(store, storeArg, listing.jvmFlags, started);
+    ManagedChannel channel =
+        NettyChannelBuilder.forTarget(server.target())
+            .usePlaintext()
+            .maxInboundMessageSize(MessageLimits.LEGACY_LISTING_INBOUND_BYTES)
+            .build();
+    try {
+      out.printf("%-7s filling with %,d clients, %d calls in flight...%n",
+          store.label(), listing.clients, listing.inFlight);
+      out.flush();
+      long start = System.nanoTime();
+      RegistryFiller.fill(channel, listing.clients, listing.inFlight);
+      long fillNanos = System.nanoTime() - start;
+      out.printf("%-7s registered %,d clients in %s (%.0f calls/s)%n",
+          store.label(), listing.clients, RunTimes.millis(fillNanos),
+          listing.clients * 1e9 / fillNanos);
+      out.flush();
+      ListingTimer timer =
+          new ListingTimer(out, listing.clients, 1, listing.warmup, listing.runs);
+      ListingMethod method = listing.via.method(channel, server.target(), LISTING_DEADLINE);
+      ListingTimer.Timing timing =
+          timer.time(new ListingMethod(store.label() + ": " + method.name(), method.listAll()));
+      return new StoreListing(
+          listing.clients, fillNanos, method.name(), timing.times(), timing.complete());
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      server.close();
+      started.remove(server);
+    }
+  }
+
+  private ServerProcess startServer(
+      Store store, String storeArg, String flags, List<ServerProcess> started)
+      throws IOException, InterruptedException {
+    int port = FreePort.onLoopback();
+    List<String> command = pinned(serverCpus);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(words(flags));
+    command.addAll(
+        List.of("-jar", serverJar.toString(), "--host", "127.0.0.1", "--port",
+            Integer.toString(port), "--store", storeArg));
+    ServerProcess server =
+        ServerProcess.command(store.label(), command, port)
+            .readyWhenPrinting("Server is starting on port")
+            .startTimeout(startupTimeout)
+            // The file store reports its syncs as it closes, in the server's shutdown: give it time.
+            .stopGrace(Duration.ofSeconds(60))
+            .start();
+    started.add(server);
+    return server;
+  }
+
+  /**
+   * Empties the redis-server or the cluster a store runs on, so the listing finds only the
+   * clients its fill registered: FLUSHALL on every node (replicas refuse it and follow their
+   * masters), then waits until every node holds no key.
+   */
+  private void emptyRedis(Store store, ServerProcess redis, Cluster cluster)
+      throws IOException, InterruptedException {
+    List<Integer> ports;
+    if (store == Store.REDIS) {
+      ports = List.of(redis.port());
+    } else if (store == Store.CLUSTER) {
+      ports = cluster.ports();
+    } else {
+      return;
+    }
+    for (int port : ports) {
+      redisCli(port, "FLUSHALL");
+    }
+    long deadline = System.nanoTime() + startupTimeout.toNanos();
+    for (int port : ports) {
+      String keys;
+      while (!(keys = redisCli(port, "DBSIZE").strip()).equals("0")) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException(
+              "Could not empty redis-server on port " + port + ": DBSIZE answers " + keys);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** One redis-cli command against a node on loopback; its output, errors included. */
+  private String redisCli(int port, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(redisCliBinary(), "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor();
+    return output;
+  }
+
+  /** redis-cli from beside {@code --redis-server} when that is a path, else from the PATH. */
+  private String redisCliBinary() {
+    return Path.of(redisServer).getParent() == null ? "redis-cli"
+        : Path.of(redisServer).resolveSibling("redis-cli").toString();
   }
 
   private ServerProcess startRedis(Path redisDir, List<String> extraArgs, List<ServerProcess> started)
@@ -305,9 +466,10 @@ public final class StoreBenchmark implements Callable<Integer> {
    * Six cluster-enabled redis-servers joined by {@code redis-cli --cluster create} into three
    * masters with a replica each; returns the {@code redis-cluster://} URI naming them all.
    */
-  private String startCluster(Path workDir, List<ServerProcess> started)
+  private Cluster startCluster(Path workDir, List<ServerProcess> started)
       throws IOException, InterruptedException {
     List<String> nodes = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       ServerProcess node =
           startRedis(
@@ -315,35 +477,33 @@ public final class StoreBenchmark implements Callable<Integer> {
               List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
               started);
       nodes.add("127.0.0.1:" + node.port());
+      ports.add(node.port());
     }
-    String cli = Path.of(redisServer).getParent() == null ? "redis-cli"
-        : Path.of(redisServer).resolveSibling("redis-cli").toString();
+    String cli = redisCliBinary();
     List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
     create.addAll(nodes);
     create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     Process process = new ProcessBuilder(create).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.waitFor() != 0) {
       throw new IOException("redis-cli --cluster create failed: " + output);
     }
     // Every node must agree before the first server starts.
-    for (String node : nodes) {
-      String port = node.substring(node.indexOf(':') + 1);
+    for (int port : ports) {
       long deadline = System.nanoTime() + startupTimeout.toNanos();
       while (true) {
-        Process info = new ProcessBuilder(cli, "-p", port, "cluster", "info").redirectErrorStream(true).start();
-        String text = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        info.waitFor();
+        String text = redisCli(port, "cluster", "info");
         if (text.contains("cluster_state:ok")) {
           break;
         }
         if (System.nanoTime() > deadline) {
-          throw new IOException("The Redis Cluster is not ok on " + node + ": " + text.strip());
+          throw new IOException(
+              "The Redis Cluster is not ok on 127.0.0.1:" + port + ": " + text.strip());
         }
         Thread.sleep(100);
       }
     }
-    return "redis-cluster://" + String.join(",", nodes);
+    return new Cluster("redis-cluster://" + String.join(",", nodes), List.copyOf(ports));
   }
 
   private static List<String> pinned(String cpus) {
@@ -393,6 +553,17 @@ public final class StoreBenchmark implements Callable<Integer> {
         });
     lines.add("");
     lines.addAll(goals);
+    results.forEach(
+        (concurrency, byStore) -> {
+          Measured redis = byStore.get(Store.REDIS);
+          Measured cluster = byStore.get(Store.CLUSTER);
+          if (redis != null && cluster != null) {
+            lines.add(String.format("cluster / redis at %d in flight: %.2f x the calls/s, p99 %.2f x",
+                concurrency,
+                cluster.result().throughput() / redis.result().throughput(),
+                cluster.result().percentileMicros(99) / redis.result().percentileMicros(99)));
+          }
+        });
     return lines;
   }
 

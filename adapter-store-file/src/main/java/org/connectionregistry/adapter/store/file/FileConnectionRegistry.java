@@ -67,10 +67,23 @@ import org.slf4j.LoggerFactory;
  * commit is synced, dead chunks may be reused as soon as no kept version needs them (MVStore's
  * time-based retention exists for stores that do not sync; we keep the last few versions instead).
  *
+ * <p><b>Checkpoints.</b> A group commit writes only what is new: the changes, under their
+ * revisions in the kept history (sequential keys, so they land in the rightmost leaf), and the
+ * registry's revision and counts. The clients whose entries changed are kept in an in-memory
+ * overlay (an MVMap of an in-memory MVStore, copy-on-write like the file's) instead of dirtying
+ * one leaf of the {@code clients} map each. Now and then ({@link Checkpoints}: by default every
+ * second or 50,000 changes under load, after a quiet second, and on close) a commit also writes
+ * the overlay into the {@code clients} map and records its revision as {@code applied}; a client
+ * that changed many times since the last checkpoint is written once. A batch whose commit would
+ * drop from the history a change newer than {@code applied} is a checkpoint too, so the history
+ * always holds every change the map lacks: on open (and on reopening after a failed write) they
+ * are replayed from it into the map, in the commit the open makes anyway.
+ *
  * <p><b>Reads</b> run on a small pool of reader threads, since a cold page may come from disk, and
- * see only synced data: the committer publishes the map's root after each sync,
- * and readers walk that immutable copy-on-write snapshot. A reader therefore never sees a change
- * that a crash could still take back, and a page of a listing is one consistent version.
+ * see only synced data: after each sync the committer publishes the roots of the {@code clients}
+ * map and of the overlay, as one, and readers walk those immutable copy-on-write snapshots, the
+ * overlay's entries winning over the map's. A reader therefore never sees a change that a crash
+ * could still take back, and a page of a listing is one consistent version.
  *
  * <p><b>Faults.</b> The file is this store's engine. If it is deleted or replaced while the server
  * runs, writes would go on into a file that no restart can find again; so every batch, every read
@@ -89,10 +102,11 @@ import org.slf4j.LoggerFactory;
  * A file that was deleted or replaced never comes back this way: that needs the operator.
  *
  * <p><b>Revisions, counts and history.</b> The committer is the one writer, so it assigns the
- * revisions, in commit order. Each change writes, in the batch's one commit: the client's entry
- * (status, revision, since), the change under its revision in the kept history (client, status,
- * reason, time; the oldest dropped beyond the history capacity), and the registry's revision and
- * its two counts. A batch is therefore on disk whole or not at all, and after a restart or a
+ * revisions, in commit order. Each change writes, in the batch's one commit: the change under its
+ * revision in the kept history (client, status, reason, time; the oldest dropped beyond the history
+ * capacity), and the registry's revision and its two counts; the client's entry (status, revision,
+ * since) follows at the next checkpoint, and until then is rebuilt from the history after a crash.
+ * A batch is therefore on disk whole or not at all, and after a restart or a
  * {@code kill -9} revisions go on from the last one acknowledged, the counts are right, and the
  * kept history is loaded into the {@link ChangeHistory} that watchers read. Changes reach that
  * feed only after their batch is synced, in revision order, from the committer thread; a failed
@@ -102,8 +116,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Layout.</b> Map {@code clients}: client ID (as a string, compared like {@link
  * String#compareTo}, so the sorted map gives client-ID order and keyset paging directly) to {@link
- * StoredEntry}. Map {@code changes}: revision to {@link ClientChange}. Map {@code registry}: the
- * file format, the revision and the counts. A file of the previous format (one map {@code
+ * StoredEntry}, as of the last checkpoint. Map {@code changes}: revision to {@link ClientChange}.
+ * Map {@code registry}: the file format, the revision, the counts and the checkpoint's revision
+ * ({@code applied}). A file of format 2, which had no checkpoints (its {@code clients} map holds
+ * every change), opens as it is and is marked format 3, which that version refuses as newer
+ * rather than misread. A file of the first format (one map {@code
  * statuses}, ID to status label) is upgraded in place when opened, in one commit: its clients get
  * revisions 1 to n in client-ID order and the upgrade's time as their {@code since}.
  */
@@ -115,9 +132,14 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private static final String CHANGES = "changes";
   private static final String REGISTRY = "registry";
   private static final Set<String> OUR_MAPS = Set.of(OLD_STATUSES, CLIENTS, CHANGES, REGISTRY);
-  /** The file format this code writes: 2 has revisions, counts and history. */
-  private static final long FORMAT = 2;
+  /**
+   * The file format this code writes: 2 has revisions, counts and history; 3 adds checkpoints, so
+   * the clients map may lag the history, up to the revision under {@link #APPLIED_KEY}.
+   */
+  private static final long FORMAT = 3;
   private static final String FORMAT_KEY = "format";
+  /** The revision up to which the clients map holds every change; absent in format 2 (all of them). */
+  private static final String APPLIED_KEY = "applied";
   private static final String REVISION_KEY = "revision";
   private static final String CONNECTED_KEY = "connected";
   private static final String DISCONNECTED_KEY = "disconnected";
@@ -157,6 +179,16 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   private long disconnected;
   /** The newest revision no longer in the file's history: it holds compacted+1 .. revision. */
   private long compacted;
+  /** The revision of the last checkpoint: the file's clients map holds every change up to it. */
+  private volatile long applied;
+  private long lastCheckpointNanos;
+  private final Checkpoints checkpoints;
+  /**
+   * The entries changed since the last checkpoint (in memory only; their changes are in the file's
+   * history). Only the committer writes it; readers see the root published with each synced batch.
+   */
+  private final MVMap<String, StoredEntry> overlay;
+  private final MVStore overlayStore;
   /** The counts as of the last synced batch, for {@link #counts()}. */
   private volatile ClientCounts counts;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
@@ -176,12 +208,14 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   /** The path no longer names the file that was opened: no recovery from that. */
   private volatile boolean gone;
 
-  private FileConnectionRegistry(Path file, MVStore store, int historyCapacity, Clock clock) {
+  private FileConnectionRegistry(
+      Path file, MVStore store, int historyCapacity, Clock clock, Checkpoints checkpoints) {
     this.file = file;
     this.name = "Store file " + file;
     this.fileKey = currentFileKey(file);
     this.clock = clock;
     this.historyCapacity = historyCapacity;
+    this.checkpoints = checkpoints;
     this.store = store;
     this.maps = openMaps(store);
     checkFormat(file, maps);
@@ -192,6 +226,10 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       maps.writeState(0, 0, 0);
     }
     loadState(maps);
+    int replayed = replayUnapplied(maps);
+    if (replayed > 0) {
+      log.info("{}: replayed the {} changes made since its last checkpoint.", name, replayed);
+    }
     // The history capacity may have been lowered since the file was last open.
     long kept = Math.max(compacted, revision - historyCapacity);
     dropHistory(compacted, kept);
@@ -205,7 +243,15 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       history.append(changes.getValue());
     }
     this.counts = new ClientCounts(connected, disconnected, revision);
-    this.committed = new View(store, maps.clients, maps.clients.getRoot());
+    this.overlayStore = new MVStore.Builder().autoCommitDisabled().open();
+    this.overlay =
+        overlayStore.openMap(
+            CLIENTS,
+            new MVMap.Builder<String, StoredEntry>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(StoredEntry.Type.INSTANCE));
+    this.lastCheckpointNanos = System.nanoTime();
+    publish();
     this.completer = Executors.newSingleThreadExecutor(daemon("file-registry-completer " + file.getFileName()));
     this.readers = Executors.newFixedThreadPool(READERS, daemon("file-registry-reader " + file.getFileName()));
     this.committer = daemon("file-registry-committer " + file.getFileName()).newThread(this::commitLoop);
@@ -237,8 +283,14 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
 
   /** {@link #open(Path, int)}, dating changes (and an upgrade) by {@code clock}. */
   static FileConnectionRegistry open(Path file, int historyCapacity, Clock clock) {
+    return open(file, historyCapacity, clock, Checkpoints.DEFAULT);
+  }
+
+  /** {@link #open(Path, int, Clock)}, folding changes into the clients map as {@code checkpoints} say. */
+  static FileConnectionRegistry open(Path file, int historyCapacity, Clock clock, Checkpoints checkpoints) {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(checkpoints, "checkpoints");
     if (historyCapacity < 1) {
       throw new IllegalArgumentException("history capacity must be positive, got " + historyCapacity);
     }
@@ -260,7 +312,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
         throw new StoreOpenException(
             path, "is an MVStore file of another program (it holds " + foreignMaps + ")");
       }
-      FileConnectionRegistry registry = new FileConnectionRegistry(path, store, historyCapacity, clock);
+      FileConnectionRegistry registry = new FileConnectionRegistry(path, store, historyCapacity, clock, checkpoints);
       if (isNew) {
         syncDirectory(path.getParent());
       }
@@ -310,7 +362,11 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   @Override
   public CompletionStage<Optional<ConnectionStatus>> statusOf(ClientId clientId) {
     return read(view -> {
-      StoredEntry entry = view.clients.get(view.root.root, clientId.value());
+      String id = clientId.value();
+      StoredEntry entry = overlay.get(view.pending.root, id);
+      if (entry == null) {
+        entry = view.clients.get(view.root.root, id);
+      }
       return Optional.ofNullable(entry).map(StoredEntry::status);
     });
   }
@@ -336,19 +392,46 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
     }
     return read(view -> {
-      RootReference<String, StoredEntry> snapshot = view.root;
-      String from = after.map(id -> view.clients.higherKey(snapshot, id.value())).orElse(null);
+      // The checkpointed entries, merged in client-ID order with those changed since (which win).
+      Cursor<String, StoredEntry> stored = cursorAfter(view.clients, view.root, after);
+      Cursor<String, StoredEntry> pending = cursorAfter(overlay, view.pending, after);
       List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
-      if (after.isPresent() && from == null) {
-        return page;
-      }
-      Cursor<String, StoredEntry> cursor = new Cursor<>(snapshot, from, null);
-      while (page.size() < limit && cursor.hasNext()) {
-        String id = cursor.next();
-        page.add(cursor.getValue().toConnection(id));
+      String storedId = next(stored);
+      String pendingId = next(pending);
+      while (page.size() < limit && (storedId != null || pendingId != null)) {
+        int order = storedId == null ? 1 : pendingId == null ? -1 : storedId.compareTo(pendingId);
+        if (order < 0) {
+          page.add(stored.getValue().toConnection(storedId));
+          storedId = next(stored);
+        } else {
+          page.add(pending.getValue().toConnection(pendingId));
+          pendingId = next(pending);
+          if (order == 0) {
+            storedId = next(stored);
+          }
+        }
       }
       return page;
     });
+  }
+
+  /** The entries of {@code root} after {@code after} (all if empty), or null if there are none. */
+  private static Cursor<String, StoredEntry> cursorAfter(
+      MVMap<String, StoredEntry> map, RootReference<String, StoredEntry> root, Optional<ClientId> after) {
+    if (after.isEmpty()) {
+      return new Cursor<>(root, null, null);
+    }
+    String from = map.higherKey(root, after.get().value());
+    return from == null ? null : new Cursor<>(root, from, null);
+  }
+
+  private static String next(Cursor<String, StoredEntry> cursor) {
+    return cursor != null && cursor.hasNext() ? cursor.next() : null;
+  }
+
+  /** The revision of the last checkpoint, for tests: the file's clients map holds every change up to it. */
+  long checkpointedRevision() {
+    return applied;
   }
 
   /**
@@ -404,6 +487,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     } else {
       store.closeImmediately();
     }
+    overlayStore.closeImmediately();
     completer.shutdown();
     awaitUninterruptibly(completer);
     long synced = syncs;
@@ -433,6 +517,14 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
           if (first == null) {
             continue;
           }
+        } else if (applied < revision && failure == null) {
+          // Changes wait for a checkpoint: fold them in once the queue has been quiet long enough.
+          long due = lastCheckpointNanos + checkpoints.interval().toNanos() - System.nanoTime();
+          first = queue.poll(Math.max(0, due), TimeUnit.NANOSECONDS);
+          if (first == null) {
+            checkpointNow();
+            continue;
+          }
         } else {
           first = queue.take();
         }
@@ -452,6 +544,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
         }
       }
       if (stop) {
+        checkpointNow();
         return;
       }
     }
@@ -474,15 +567,18 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       for (int i = 0; i < batch.size(); i++) {
         PendingWrite write = batch.get(i);
         String key = write.clientId.value();
-        // The live map: an earlier write of this same batch counts as the current status.
-        StoredEntry current = maps.clients.get(key);
+        // The live maps: an earlier write of this same batch counts as the current status.
+        StoredEntry current = overlay.get(key);
+        if (current == null) {
+          current = maps.clients.get(key);
+        }
         if (current != null && current.status() == write.status) {
           entries[i] = current.toConnection(write.clientId);
           continue;
         }
         newRevision++;
         ClientChange change = new ClientChange(newRevision, write.clientId, write.status, write.reason, now);
-        maps.clients.put(key, new StoredEntry(write.status, newRevision, now.toEpochMilli()));
+        overlay.put(key, new StoredEntry(write.status, newRevision, now.toEpochMilli()));
         maps.changes.put(newRevision, change);
         if (current != null) {
           newConnected -= countsAsConnected(current.status());
@@ -495,12 +591,19 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       }
       if (!made.isEmpty()) {
         long newCompacted = Math.max(compacted, newRevision - historyCapacity);
+        boolean checkpoint = checkpointDue(newRevision, newCompacted);
+        if (checkpoint) {
+          applyOverlay(newRevision);
+        }
         dropHistory(compacted, newCompacted);
         maps.writeState(newRevision, newConnected, newDisconnected);
         store.commit();
         store.sync();
         syncs++;
-        committed = new View(store, maps.clients, maps.clients.getRoot());
+        if (checkpoint) {
+          checkpointed(newRevision);
+        }
+        publish();
         revision = newRevision;
         connected = newConnected;
         disconnected = newDisconnected;
@@ -523,6 +626,56 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
   }
 
   /**
+   * Whether this batch's commit also folds the changes since the last checkpoint into the clients
+   * map: when enough have gathered, enough time has passed, or the history is about to drop a
+   * change that the clients map does not hold yet (the replay after a crash needs every one).
+   */
+  private boolean checkpointDue(long newRevision, long newCompacted) {
+    return newCompacted > applied
+        || newRevision - applied >= checkpoints.changes()
+        || System.nanoTime() - lastCheckpointNanos >= checkpoints.interval().toNanos();
+  }
+
+  /** Writes the entries changed since the last checkpoint into the clients map, in the commit under way. */
+  private void applyOverlay(long upTo) {
+    Cursor<String, StoredEntry> changed = overlay.cursor(null);
+    while (changed.hasNext()) {
+      String id = changed.next();
+      maps.clients.put(id, changed.getValue());
+    }
+    maps.registry.put(APPLIED_KEY, upTo);
+  }
+
+  /** After the checkpoint's sync: the clients map holds everything, the overlay starts empty. */
+  private void checkpointed(long upTo) {
+    overlay.clear();
+    applied = upTo;
+    lastCheckpointNanos = System.nanoTime();
+  }
+
+  /** A checkpoint of its own, when the queue has been quiet for the interval and on close. */
+  private void checkpointNow() {
+    checkFile();
+    if (store == null || failure != null || applied == revision) {
+      return;
+    }
+    try {
+      applyOverlay(revision);
+      store.commit();
+      store.sync();
+      checkpointed(revision);
+      publish();
+    } catch (RuntimeException e) {
+      writeFailed(e);
+    }
+  }
+
+  /** Shows readers the last synced version: the clients map's root and the overlay's, as one. */
+  private void publish() {
+    committed = new View(store, maps.clients, maps.clients.getRoot(), overlay.getRoot());
+  }
+
+  /**
    * A commit or sync failed. The file's last good version is intact, but this process's copy is
    * now ahead of it: drop the copy and refuse every call rather than serve changes that are not
    * on disk, until {@link #tryToReopen} finds the file writable again.
@@ -539,6 +692,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     }
     store = null;
     maps = null;
+    // The overlay may hold the failed batch; the reopened file's history rebuilds what was synced.
+    overlay.clear();
     return failed;
   }
 
@@ -564,6 +719,8 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     try {
       reopened = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
       Maps reopenedMaps = openMaps(reopened);
+      loadState(reopenedMaps);
+      replayUnapplied(reopenedMaps);
       // The probe: a write of the same setting MVStore already holds, so it changes nothing but
       // still needs a new chunk on disk and an fsync, as the next batch will.
       reopened.setStoreVersion(reopened.getStoreVersion());
@@ -572,7 +729,6 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       store = reopened;
       maps = reopenedMaps;
       long fed = history.latestRevision();
-      loadState(reopenedMaps);
       // A batch whose sync failed may still have reached the disk whole: its callers were told
       // it failed, but it is in the file now, so watchers are told of it too, in order.
       Cursor<Long, ClientChange> missed = reopenedMaps.changes.cursor(fed + 1);
@@ -581,7 +737,9 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
         history.append(missed.getValue());
       }
       counts = new ClientCounts(connected, disconnected, revision);
-      if (recovered(new View(reopened, reopenedMaps.clients, reopenedMaps.clients.getRoot()))) {
+      overlay.clear();
+      lastCheckpointNanos = System.nanoTime();
+      if (recovered(new View(reopened, reopenedMaps.clients, reopenedMaps.clients.getRoot(), overlay.getRoot()))) {
         log.info("{} can be written again: serving calls.", name);
       }
     } catch (RuntimeException e) {
@@ -687,8 +845,44 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     revision = opened.registry.getOrDefault(REVISION_KEY, 0L);
     connected = opened.registry.getOrDefault(CONNECTED_KEY, 0L);
     disconnected = opened.registry.getOrDefault(DISCONNECTED_KEY, 0L);
+    // A file of format 2 has no checkpoints: its clients map holds every change.
+    applied = opened.registry.getOrDefault(APPLIED_KEY, revision);
     Long oldest = opened.changes.firstKey();
     compacted = oldest == null ? revision : oldest - 1;
+  }
+
+  /**
+   * Folds the changes made after the last checkpoint (a {@code kill -9} came before the next one)
+   * from the kept history into the clients map, and marks the file as of this format, in the
+   * commit that follows. The history always still holds them: a batch that would drop one is
+   * itself a checkpoint.
+   *
+   * @return how many changes were replayed
+   */
+  private int replayUnapplied(Maps opened) {
+    int replayed = 0;
+    if (applied < revision) {
+      Long oldest = opened.changes.firstKey();
+      if (oldest == null || oldest > applied + 1) {
+        throw new IllegalStateException(
+            "its history lacks changes after revision " + applied + " that its clients map does not hold");
+      }
+      Cursor<Long, ClientChange> missed = opened.changes.cursor(applied + 1);
+      while (missed.hasNext()) {
+        missed.next();
+        ClientChange change = missed.getValue();
+        opened.clients.put(change.clientId().value(), StoredEntry.of(change));
+        replayed++;
+      }
+    }
+    if (opened.registry.getOrDefault(FORMAT_KEY, 0L) != FORMAT) {
+      opened.registry.put(FORMAT_KEY, FORMAT);
+    }
+    if (opened.registry.getOrDefault(APPLIED_KEY, -1L) != revision) {
+      opened.registry.put(APPLIED_KEY, revision);
+    }
+    applied = revision;
+    return replayed;
   }
 
   /** Drops the kept changes after revision {@code from} up to {@code to}, in the commit under way. */
@@ -711,7 +905,7 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
       if (store.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES)) {
         store.commit();
         store.sync();
-        committed = new View(store, maps.clients, maps.clients.getRoot());
+        publish();
       }
     } catch (RuntimeException e) {
       writeFailed(e);
@@ -887,16 +1081,25 @@ public final class FileConnectionRegistry implements ConnectionRegistry {
     }
   }
 
-  /** A synced root and the store and map it belongs to, swapped as one when the store is reopened. */
+  /**
+   * A synced version: the clients map's root, the store and map it belongs to (swapped as one when
+   * the store is reopened), and the overlay's root of the entries changed since the checkpoint.
+   */
   private static final class View {
     final MVStore store;
     final MVMap<String, StoredEntry> clients;
     final RootReference<String, StoredEntry> root;
+    final RootReference<String, StoredEntry> pending;
 
-    View(MVStore store, MVMap<String, StoredEntry> clients, RootReference<String, StoredEntry> root) {
+    View(
+        MVStore store,
+        MVMap<String, StoredEntry> clients,
+        RootReference<String, StoredEntry> root,
+        RootReference<String, StoredEntry> pending) {
       this.store = store;
       this.clients = clients;
       this.root = root;
+      this.pending = pending;
     }
   }
 

@@ -2,6 +2,7 @@ package org.connectionregistry.adapter.store.file;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientConnection;
 import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
@@ -14,6 +15,11 @@ import org.h2.mvstore.type.BasicDataType;
  * (epoch milliseconds) of the change that gave it that status.
  */
 record StoredEntry(ConnectionStatus status, long revision, long sinceMillis) {
+
+  /** The entry a change leaves its client with. */
+  static StoredEntry of(ClientChange change) {
+    return new StoredEntry(change.status(), change.revision(), change.at().toEpochMilli());
+  }
 
   /** The entry as the port returns it. */
   ClientConnection toConnection(String clientId) {

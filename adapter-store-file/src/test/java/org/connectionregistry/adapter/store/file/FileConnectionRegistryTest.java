@@ -28,7 +28,10 @@ import org.connectionregistry.domain.ConnectionRegistry;
 import org.connectionregistry.domain.EngineOutageContract;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,13 +85,8 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     Path file = dir.resolve("crash.db");
     Path stderr = dir.resolve("child-stderr.txt");
     int acksBeforeKill = 500;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"),
-                RecordUntilKilled.class.getName(), file.toString())
-            .redirectError(stderr.toFile())
-            .start();
+    // A checkpoint every 64 changes: the kill lands between two, as it would under real load.
+    Process child = recordUntilKilled(file, stderr, "threads", "64");
     Map<String, Long> acknowledged = new LinkedHashMap<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
       String line;
@@ -124,13 +122,8 @@ class FileConnectionRegistryTest extends EngineOutageContract {
   void groupCommittedChangesSurviveKill() throws Exception {
     Path file = dir.resolve("group-crash.db");
     Path stderr = dir.resolve("waves-stderr.txt");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process child =
-        new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"),
-                RecordUntilKilled.class.getName(), file.toString(), "waves")
-            .redirectError(stderr.toFile())
-            .start();
+    // A checkpoint every 500 changes: the waves after the last one come back from the history.
+    Process child = recordUntilKilled(file, stderr, "waves", "500");
     Map<String, Long> acknowledged = new LinkedHashMap<>();
     List<Long> syncsPerWave = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
@@ -166,6 +159,93 @@ class FileConnectionRegistryTest extends EngineOutageContract {
             .contains(RecordUntilKilled.status(n));
       }
       assertRevisionsSurvived(reopened, acknowledged);
+    }
+  }
+
+  @Test
+  @Story("File store")
+  @DisplayName("a SIGKILL between checkpoints loses nothing acknowledged: the changes after the last checkpoint come back from the kept history")
+  void killBetweenCheckpointsLosesNothing() throws Exception {
+    Path file = dir.resolve("between-checkpoints.db");
+    Path stderr = dir.resolve("between-stderr.txt");
+    int waves = 6;
+    // 1,536 changes, a checkpoint once 1,000 have gathered, then none: the kill lands after it.
+    Process child = recordUntilKilled(file, stderr, "waves:" + waves, "1000");
+    Map<String, Long> acknowledged = new LinkedHashMap<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals("done")) {
+        if (line.startsWith("ack ")) {
+          String[] words = line.split(" ");
+          acknowledged.put(words[1], Long.parseLong(words[2]));
+        }
+      }
+      child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close, no last checkpoint
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    int made = waves * RecordUntilKilled.WAVE;
+    assertThat(acknowledged).as("acks; the child's stderr: %s", Files.readString(stderr)).hasSize(made);
+
+    // What the kill left on disk: the clients map as of the checkpoint, the rest only in the history.
+    try (RawFile raw = new RawFile(file)) {
+      assertThat(raw.registry.get("revision")).isEqualTo((long) made);
+      long checkpoint = raw.registry.get("applied");
+      assertThat(checkpoint).as("the checkpoint's revision").isBetween(1000L, made - 1L);
+      assertThat(raw.clients.size()).as("clients in the checkpointed map").isEqualTo((int) checkpoint);
+      acknowledged.forEach((id, revision) ->
+          assertThat(raw.clients.containsKey(id)).as("%s (revision %s) in the checkpointed map", id, revision)
+              .isEqualTo(revision <= checkpoint));
+      assertThat(raw.changes.size()).as("the kept history").isEqualTo(made);
+    }
+
+    try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
+      for (String id : acknowledged.keySet()) {
+        long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
+        assertThat(await(reopened.statusOf(ClientId.of(id))))
+            .as("status of acknowledged %s", id)
+            .contains(RecordUntilKilled.status(n));
+      }
+      assertThat(await(reopened.listAll())).hasSize(made);
+      assertRevisionsSurvived(reopened, acknowledged);
+    }
+    try (RawFile raw = new RawFile(file)) {
+      assertThat(raw.registry.get("applied")).as("reopening checkpointed the replayed changes")
+          .isEqualTo(raw.registry.get("revision"));
+      assertThat(raw.clients.size()).isEqualTo(made + 1);
+    }
+  }
+
+  /** Starts {@link RecordUntilKilled} in a child JVM on {@code file}, with its stderr to {@code stderr}. */
+  private static Process recordUntilKilled(Path file, Path stderr, String... args) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(
+        java, "-cp", System.getProperty("java.class.path"), RecordUntilKilled.class.getName(), file.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+  }
+
+  /** The store file as it lies on disk, read-only and below the registry: its maps as written. */
+  private static final class RawFile implements AutoCloseable {
+    final MVStore store;
+    final MVMap<String, Long> registry;
+    final MVMap<String, StoredEntry> clients;
+    final MVMap<Long, ClientChange> changes;
+
+    RawFile(Path file) {
+      store = new MVStore.Builder().fileName(file.toString()).readOnly().open();
+      registry = store.openMap("registry",
+          new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
+      clients = store.openMap("clients",
+          new MVMap.Builder<String, StoredEntry>().keyType(StringDataType.INSTANCE).valueType(StoredEntry.Type.INSTANCE));
+      changes = store.openMap("changes",
+          new MVMap.Builder<Long, ClientChange>().keyType(LongDataType.INSTANCE).valueType(StoredChangeType.INSTANCE));
+    }
+
+    @Override
+    public void close() {
+      store.close();
     }
   }
 

@@ -24,6 +24,7 @@ import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RevisionCompactedException;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.LongDataType;
 import org.h2.mvstore.type.StringDataType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -172,6 +173,63 @@ class FileStoreHistoryTest {
       assertThat(await(upgraded.counts())).isEqualTo(new ClientCounts(0, 0, 0));
       assertThat(change(upgraded, "a", ConnectionStatus.CONNECTED, ChangeReason.HELLO).revision()).isEqualTo(1);
     }
+  }
+
+  @Test
+  @Story("File store keeps revisions and history")
+  @DisplayName("a file of format 2 (revisions and history, no checkpoints) opens with every entry, count and kept change, and goes on from its revision")
+  void formatTwoOpensAsItWas() {
+    Path file = dir.resolve("format-2.db");
+    Instant t1 = Instant.parse("2025-06-01T12:00:00Z");
+    Instant t3 = Instant.parse("2025-06-01T12:00:03Z");
+    writeFormatTwo(file, List.of(
+        new ClientChange(1, ClientId.of("a"), ConnectionStatus.CONNECTED, ChangeReason.HELLO, t1),
+        new ClientChange(2, ClientId.of("b"), ConnectionStatus.CONNECTED, ChangeReason.HELLO, t1),
+        new ClientChange(3, ClientId.of("b"), ConnectionStatus.DISCONNECTED, ChangeReason.GOODBYE, t3)));
+
+    try (FileConnectionRegistry opened = FileConnectionRegistry.open(file)) {
+      assertThat(await(opened.listAll())).containsExactly(
+          new ClientConnection(ClientId.of("a"), ConnectionStatus.CONNECTED, 1, t1),
+          new ClientConnection(ClientId.of("b"), ConnectionStatus.DISCONNECTED, 3, t3));
+      assertThat(await(opened.counts())).isEqualTo(new ClientCounts(1, 1, 3));
+      assertThat(changesAfter(opened.changes(), 0)).extracting(FileStoreHistoryTest::describe)
+          .containsExactly("1 a connected (hello)", "2 b connected (hello)", "3 b disconnected (goodbye)");
+      assertThat(change(opened, "c", ConnectionStatus.CONNECTED, ChangeReason.HELLO).revision()).isEqualTo(4);
+    }
+    try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
+      assertThat(await(reopened.listAll())).extracting(ClientConnection::revision).containsExactly(1L, 3L, 4L);
+      assertThat(await(reopened.counts())).isEqualTo(new ClientCounts(2, 1, 4));
+    }
+  }
+
+  /**
+   * A file as the version before checkpoints wrote it (format 2, commit 87884eb): the clients map
+   * holds every change, the registry has no {@code applied} revision.
+   */
+  private static void writeFormatTwo(Path file, List<ClientChange> changes) {
+    MVStore old = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+    MVMap<String, StoredEntry> clients = old.openMap("clients",
+        new MVMap.Builder<String, StoredEntry>().keyType(StringDataType.INSTANCE).valueType(StoredEntry.Type.INSTANCE));
+    MVMap<Long, ClientChange> history = old.openMap("changes",
+        new MVMap.Builder<Long, ClientChange>().keyType(LongDataType.INSTANCE).valueType(StoredChangeType.INSTANCE));
+    MVMap<String, Long> registry = old.openMap("registry",
+        new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
+    long connected = 0;
+    for (ClientChange change : changes) {
+      StoredEntry before = clients.put(change.clientId().value(), StoredEntry.of(change));
+      if (before != null && before.status() == ConnectionStatus.CONNECTED) {
+        connected--;
+      }
+      connected += change.status() == ConnectionStatus.CONNECTED ? 1 : 0;
+      history.put(change.revision(), change);
+    }
+    registry.put("format", 2L);
+    registry.put("revision", (long) changes.size());
+    registry.put("connected", connected);
+    registry.put("disconnected", clients.size() - connected);
+    old.commit();
+    old.sync();
+    old.close();
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.connectionregistry.domain;
 
+import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -19,6 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  * writer: they read the ring without locks and check afterwards that what they read was not
  * overwritten meanwhile.
  *
+ * <p>The ring keeps each change in columns of primitives (revision, time, status, reason) and the
+ * client's ID, not as a {@link ClientChange} with its {@link java.time.Instant}: on a busy server
+ * the last {@link #DEFAULT_CAPACITY} changes are seconds of traffic, and objects kept that long
+ * outlive the young generation, so the collector would copy every change the ring holds. A store
+ * that passes the ID instance it keeps anyway makes a change cost the ring no object at all. A
+ * reader builds the {@link ClientChange}s it returns.
+ *
  * <p>The writer never wakes readers itself: with ten thousand idle watchers, that would be ten
  * thousand calls inside every change. It hands the wake-up to one notifier thread shared by every
  * history in the process, and a change made while a wake-up is pending adds nothing to it, so a
@@ -29,11 +38,26 @@ public final class ChangeHistory implements ChangeFeed {
   /** Changes kept by default: a few seconds of a busy server, minutes to hours of a calm one. */
   public static final int DEFAULT_CAPACITY = 100_000;
 
-  private final ClientChange[] ring;
+  private static final ConnectionStatus[] STATUSES = ConnectionStatus.values();
+  private static final ChangeReason[] REASONS = ChangeReason.values();
+
+  // The ring: a column per field of ClientChange; change number seq sits at seq % capacity.
+  private final long[] revisions;
+  private final ClientId[] clientIds;
+  private final byte[] statuses;
+  private final byte[] reasons;
+  private final long[] epochSeconds;
+  private final int[] nanos;
   private final int capacity;
 
   /** Sequence number (1, 2, ...) of the last change in the ring; its slot is seq % capacity. */
   private volatile long published;
+
+  /**
+   * Sequence number of the change being written, or of the last one: written before its slot is,
+   * so a reader that checks it after reading knows whether a slot it read was being overwritten.
+   */
+  private volatile long claimed;
 
   private volatile long compacted;
 
@@ -59,7 +83,12 @@ public final class ChangeHistory implements ChangeFeed {
       throw new IllegalArgumentException("revision cannot be negative, got " + compactedRevision);
     }
     this.capacity = capacity;
-    this.ring = new ClientChange[capacity];
+    this.revisions = new long[capacity];
+    this.clientIds = new ClientId[capacity];
+    this.statuses = new byte[capacity];
+    this.reasons = new byte[capacity];
+    this.epochSeconds = new long[capacity];
+    this.nanos = new int[capacity];
     this.compacted = compactedRevision;
   }
 
@@ -69,18 +98,23 @@ public final class ChangeHistory implements ChangeFeed {
    */
   public void append(ClientChange change) {
     long seq = published + 1;
-    ClientChange latest = published == 0 ? null : ring[slot(published)];
-    long floor = latest != null ? latest.revision() : compacted;
+    long floor = published == 0 ? compacted : revisions[slot(published)];
     if (change.revision() <= floor) {
       throw new IllegalArgumentException(
           "revision " + change.revision() + " does not follow revision " + floor);
     }
     int slot = slot(seq);
-    ClientChange dropped = ring[slot];
-    if (dropped != null) {
-      compacted = dropped.revision();
+    if (seq > capacity) {
+      compacted = revisions[slot]; // the change this one pushes out
     }
-    ring[slot] = change;
+    claimed = seq;
+    VarHandle.storeStoreFence(); // the slot is written after the claim
+    revisions[slot] = change.revision();
+    clientIds[slot] = change.clientId();
+    statuses[slot] = (byte) change.status().ordinal();
+    reasons[slot] = (byte) change.reason().ordinal();
+    epochSeconds[slot] = change.at().getEpochSecond();
+    nanos[slot] = change.at().getNano();
     published = seq; // the volatile write publishes the slot to readers
     if (!waiting.isEmpty() && wakePending.compareAndSet(false, true)) {
       Notifier.INSTANCE.schedule(this);
@@ -100,7 +134,7 @@ public final class ChangeHistory implements ChangeFeed {
     if (seq == 0) {
       return compacted;
     }
-    return ring[slot(seq)].revision();
+    return revisions[slot(seq)];
   }
 
   @Override
@@ -125,7 +159,8 @@ public final class ChangeHistory implements ChangeFeed {
         throw new RevisionCompactedException(revision, compactedNow);
       }
       long next = firstAfter(revision, last);
-      if (published - capacity < next || next > last) {
+      VarHandle.loadLoadFence(); // the revisions searched are read before the claim is
+      if (claimed - capacity < next || next > last) {
         return new Cursor(next, revision, onChange);
       }
       // The ring moved under the search; search again.
@@ -138,8 +173,7 @@ public final class ChangeHistory implements ChangeFeed {
     long high = last + 1; // answer in [low, high]
     while (low < high) {
       long mid = (low + high) >>> 1;
-      ClientChange change = ring[slot(mid)];
-      if (change != null && change.revision() > revision) {
+      if (revisions[slot(mid)] > revision) {
         high = mid;
       } else {
         low = mid + 1;
@@ -247,18 +281,40 @@ public final class ChangeHistory implements ChangeFeed {
         return List.of();
       }
       long end = Math.min(last, next + max - 1);
-      List<ClientChange> read = new ArrayList<>((int) (end - next + 1));
-      for (long seq = next; seq <= end; seq++) {
-        ClientChange change = ring[slot(seq)];
-        // A cursor opened after a revision the history had not reached yet skips what comes
-        // before that revision.
-        if (change.revision() > position) {
-          read.add(change);
-        }
+      int count = (int) (end - next + 1);
+      long[] revision = new long[count];
+      ClientId[] clientId = new ClientId[count];
+      byte[] status = new byte[count];
+      byte[] reason = new byte[count];
+      long[] seconds = new long[count];
+      int[] nano = new int[count];
+      for (int i = 0; i < count; i++) {
+        int slot = slot(next + i);
+        revision[i] = revisions[slot];
+        clientId[i] = clientIds[slot];
+        status[i] = statuses[slot];
+        reason[i] = reasons[slot];
+        seconds[i] = epochSeconds[slot];
+        nano[i] = nanos[slot];
       }
-      if (published - capacity >= next) {
+      VarHandle.loadLoadFence(); // the slots are read before the claim is
+      if (claimed - capacity >= next) {
         // Overwritten while (or before) it was read: this cursor fell out of the window.
         throw new RevisionCompactedException(position, compacted);
+      }
+      List<ClientChange> read = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        // A cursor opened after a revision the history had not reached yet skips what comes
+        // before that revision.
+        if (revision[i] > position) {
+          read.add(
+              new ClientChange(
+                  revision[i],
+                  clientId[i],
+                  STATUSES[status[i]],
+                  REASONS[reason[i]],
+                  Instant.ofEpochSecond(seconds[i], nano[i])));
+        }
       }
       next = end + 1;
       if (!read.isEmpty()) {

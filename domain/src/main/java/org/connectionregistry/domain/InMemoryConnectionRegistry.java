@@ -1,6 +1,7 @@
 package org.connectionregistry.domain;
 
 import java.time.Clock;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Reads take no lock. Changes take one short lock, so that revisions, counts and the {@link
  * ChangeHistory} follow one order; a call that changes nothing (a repeated Hello) takes none.
  *
- * <p>Every call is done before it returns, and its stage is already complete. The stages of
+ * <p>Every call is done before it returns, and its stage is already complete (a {@link
+ * CompletableFuture}, so that a caller can see that and take the value at once). The stages of
  * {@link #statusOf} are shared constants (a completed {@code CompletionStage} cannot be changed
  * by its holders).
  */
@@ -37,15 +39,54 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   private static final CompletionStage<Optional<ConnectionStatus>> DISCONNECTED =
       CompletableFuture.completedStage(Optional.of(ConnectionStatus.DISCONNECTED));
 
-  /** A client's status and the revision and time (epoch milliseconds) of its last change. */
-  private record Entry(ConnectionStatus status, long revision, long sinceMillis) {
-    ClientConnection toConnection(String clientId) {
-      return new ClientConnection(
-          new ClientId(clientId), status, revision, Instant.ofEpochMilli(sinceMillis));
+  /**
+   * A client's status and the revision and time (epoch milliseconds) of its last change. A change
+   * to a known client rewrites its slot in place, under the registry's lock: it looks the client
+   * up once and allocates nothing here, where replacing an immutable entry walked the skip list
+   * three times (two reads and a write). Readers take no lock: they read the revision before and
+   * after the other fields, and try again if it moved (a sequence lock whose counter is the
+   * revision itself: revisions never repeat, and 0 marks a slot being written).
+   *
+   * <p>The slot keeps the client's one {@link ClientId}, whose value is the map's key: changes
+   * name the client by it, so the {@link ChangeHistory} holds no ID of a request alive, and a
+   * listing does not check each ID again.
+   */
+  private static final class Slot {
+    private static final long WRITING = 0;
+
+    private final ClientId clientId;
+    private volatile long revision;
+    private ConnectionStatus status;
+    private long sinceMillis;
+
+    Slot(ClientId clientId, ConnectionStatus status, long revision, long sinceMillis) {
+      this.clientId = clientId;
+      this.status = status;
+      this.sinceMillis = sinceMillis;
+      this.revision = revision;
+    }
+
+    /** Under the registry's lock only. */
+    void set(ConnectionStatus status, long revision, long sinceMillis) {
+      this.revision = WRITING;
+      VarHandle.storeStoreFence(); // the fields below are written after the mark
+      this.status = status;
+      this.sinceMillis = sinceMillis;
+      this.revision = revision; // a volatile write: publishes the fields above
+    }
+
+    /** Under the registry's lock only, where no write can be half done. */
+    ConnectionStatus lockedStatus() {
+      return status;
+    }
+
+    /** Under the registry's lock only. */
+    ClientConnection lockedConnection() {
+      return new ClientConnection(clientId, status, revision, Instant.ofEpochMilli(sinceMillis));
     }
   }
 
-  private final ConcurrentNavigableMap<String, Entry> entries = new ConcurrentSkipListMap<>();
+  private final ConcurrentNavigableMap<String, Slot> entries = new ConcurrentSkipListMap<>();
   private final ReentrantLock changing = new ReentrantLock();
   private final ChangeHistory history;
   private final Clock clock;
@@ -94,35 +135,101 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
       return closedStage();
     }
     String key = clientId.value();
-    Entry current = entries.get(key);
-    if (current != null && current.status == status) {
-      return CompletableFuture.completedStage(current.toConnection(key));
+    Slot slot = entries.get(key);
+    if (slot != null) {
+      ClientConnection unchanged = ifStatus(slot, status);
+      if (unchanged != null) {
+        return CompletableFuture.completedFuture(unchanged);
+      }
     }
     changing.lock();
     try {
       if (closed) {
         return closedStage();
       }
-      current = entries.get(key);
-      if (current != null && current.status == status) {
-        return CompletableFuture.completedStage(current.toConnection(key));
+      if (slot == null) {
+        slot = entries.get(key); // added meanwhile? Clients are only added under this lock.
       }
-      if (current == null && size >= capacity) {
-        return CompletableFuture.failedStage(new RegistryFullException(clientId, capacity));
+      ConnectionStatus previous = slot == null ? null : slot.lockedStatus();
+      if (previous == status) {
+        return CompletableFuture.completedFuture(slot.lockedConnection());
       }
-      ClientChange change =
-          new ClientChange(revision + 1, clientId, status, reason, Instant.ofEpochMilli(clock.millis()));
-      entries.put(key, new Entry(status, change.revision(), change.at().toEpochMilli()));
-      revision = change.revision();
-      if (current == null) {
+      if (slot == null && size >= capacity) {
+        return CompletableFuture.failedFuture(new RegistryFullException(clientId, capacity));
+      }
+      long next = revision + 1;
+      long now = clock.millis();
+      ClientId id = slot == null ? clientId : slot.clientId;
+      ClientChange change = new ClientChange(next, id, status, reason, Instant.ofEpochMilli(now));
+      if (slot == null) {
+        entries.put(key, new Slot(id, status, next, now));
         size = size + 1;
+      } else {
+        slot.set(status, next, now);
       }
-      connected = connected + countOf(status) - (current == null ? 0 : countOf(current.status));
+      revision = next;
+      connected = connected + countOf(status) - (previous == null ? 0 : countOf(previous));
       history.append(change);
-      return CompletableFuture.completedStage(change.entry());
+      return CompletableFuture.completedFuture(change.entry());
     } finally {
       changing.unlock();
     }
+  }
+
+  /**
+   * The slot's client as it is, if its status is {@code status}; null otherwise. Read without the
+   * lock; a read that a change overlapped is made again under the lock, which waits for the change
+   * instead of spinning while its writer may not be running.
+   */
+  private ClientConnection ifStatus(Slot slot, ConnectionStatus status) {
+    long before = slot.revision;
+    ConnectionStatus current = slot.status;
+    long sinceMillis = slot.sinceMillis;
+    VarHandle.loadLoadFence(); // the fields are read before the revision is read again
+    if (before == Slot.WRITING || slot.revision != before) {
+      changing.lock();
+      try {
+        return slot.lockedStatus() == status ? slot.lockedConnection() : null;
+      } finally {
+        changing.unlock();
+      }
+    }
+    return current == status
+        ? new ClientConnection(slot.clientId, current, before, Instant.ofEpochMilli(sinceMillis))
+        : null;
+  }
+
+  /** The slot's client as it is, read as {@link #ifStatus} does. */
+  private ClientConnection connectionOf(Slot slot) {
+    long before = slot.revision;
+    ConnectionStatus status = slot.status;
+    long sinceMillis = slot.sinceMillis;
+    VarHandle.loadLoadFence();
+    if (before == Slot.WRITING || slot.revision != before) {
+      changing.lock();
+      try {
+        return slot.lockedConnection();
+      } finally {
+        changing.unlock();
+      }
+    }
+    return new ClientConnection(slot.clientId, status, before, Instant.ofEpochMilli(sinceMillis));
+  }
+
+  /** The slot's status, read as {@link #ifStatus} does. */
+  private ConnectionStatus statusOf(Slot slot) {
+    long before = slot.revision;
+    ConnectionStatus status = slot.status;
+    VarHandle.loadLoadFence();
+    if (before == Slot.WRITING || slot.revision != before) {
+      changing.lock();
+      try {
+        return slot.lockedStatus();
+      } finally {
+        changing.unlock();
+      }
+    }
+    return status;
   }
 
   private static int countOf(ConnectionStatus status) {
@@ -134,11 +241,11 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     if (closed) {
       return closedStage();
     }
-    Entry entry = entries.get(clientId.value());
-    if (entry == null) {
+    Slot slot = entries.get(clientId.value());
+    if (slot == null) {
       return NONE;
     }
-    return entry.status == ConnectionStatus.CONNECTED ? CONNECTED : DISCONNECTED;
+    return statusOf(slot) == ConnectionStatus.CONNECTED ? CONNECTED : DISCONNECTED;
   }
 
   @Override
@@ -161,14 +268,14 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   }
 
   private List<ClientConnection> page(Optional<ClientId> after, int limit) {
-    Map<String, Entry> rest =
+    Map<String, Slot> rest =
         after.isPresent() ? entries.tailMap(after.get().value(), false) : entries;
     List<ClientConnection> page = new ArrayList<>(Math.min(limit, 1024));
-    for (Map.Entry<String, Entry> entry : rest.entrySet()) {
+    for (Slot slot : rest.values()) {
       if (page.size() == limit) {
         break;
       }
-      page.add(entry.getValue().toConnection(entry.getKey()));
+      page.add(connectionOf(slot));
     }
     return page;
   }

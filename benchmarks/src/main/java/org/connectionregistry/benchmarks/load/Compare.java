@@ -62,10 +62,11 @@ public final class Compare implements Callable<Integer> {
 
   @Option(
       names = "--server-warmup",
-      defaultValue = "5s",
+      defaultValue = "20s",
       converter = DurationConverter.class,
       description = "Unmeasured load on each server before the first round, so that both are "
-          + "compiled before anything counts (default: ${DEFAULT-VALUE}).")
+          + "compiled before anything counts; a server pinned to one core needs about 20 s "
+          + "(default: ${DEFAULT-VALUE}).")
   Duration serverWarmup;
 
   @Option(
@@ -144,11 +145,13 @@ public final class Compare implements Callable<Integer> {
       out.flush();
       warmUp(List.of(bare, full), scenarios, out);
       Map<String, LoadResult[]> results = new LinkedHashMap<>();
+      Map<String, List<Double>> roundRatios = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
         // bare-full, then full-bare: whatever drifts over time weighs on both alike.
         List<ServerProcess> order = round % 2 == 1 ? List.of(bare, full) : List.of(full, bare);
         for (LoadSettings scenario : scenarios) {
           LoadResult[] pair = results.computeIfAbsent(label(scenario), k -> new LoadResult[2]);
+          LoadResult[] thisRound = new LoadResult[2];
           for (ServerProcess server : order) {
             LoadResult result = LoadRun.run(scenario.withPort(server.port()));
             out.printf("round %d/%d  %-12s %-4s %s%n",
@@ -156,10 +159,17 @@ public final class Compare implements Callable<Integer> {
             out.flush();
             int slot = server == bare ? 0 : 1;
             pair[slot] = pair[slot] == null ? result : pair[slot].plus(result);
+            thisRound[slot] = result;
           }
+          roundRatios
+              .computeIfAbsent(label(scenario), k -> new ArrayList<>())
+              .add(thisRound[1].throughput() / thisRound[0].throughput());
         }
       }
       for (String line : table(results)) {
+        out.println(line);
+      }
+      for (String line : roundTable(roundRatios)) {
         out.println(line);
       }
       out.flush();
@@ -285,6 +295,35 @@ public final class Compare implements Callable<Integer> {
     lines.add("");
     lines.addAll(targets(results));
     return lines;
+  }
+
+  /**
+   * The full/bare throughput of each round and their median: on a machine that others share, a
+   * round that some other work disturbed moves the median least.
+   */
+  static List<String> roundTable(Map<String, List<Double>> roundRatios) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(String.format("%-12s %s", "full/bare", "throughput per round, and the median"));
+    roundRatios.forEach(
+        (label, ratios) -> {
+          StringBuilder line = new StringBuilder(String.format("%-12s", label));
+          for (double ratio : ratios) {
+            line.append(String.format(" %6.3f", ratio));
+          }
+          line.append(String.format("   median %.3f", median(ratios)));
+          lines.add(line.toString());
+        });
+    return lines;
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int middle = sorted.size() / 2;
+    return sorted.size() % 2 == 1
+        ? sorted.get(middle)
+        : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
   }
 
   private static String row(String label, String server, LoadResult result) {

@@ -1,6 +1,7 @@
 package org.connectionregistry.benchmarks.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
@@ -61,7 +62,16 @@ class CompareTest {
         .containsPattern("(?m)^send c=4\\s+full\\s+\\d+")
         .containsPattern("(?m)^full/bare\\s+throughput\\s+p50\\s+p99\\s+p99.9")
         .containsPattern("Target: SendMessage throughput at concurrency 4 >= 0.90 x bare: [\\d.]+")
-        .containsPattern("Target: single-stream SendMessage p99 <= 1.50 x bare: [\\d.]+");
+        .containsPattern("Target: single-stream SendMessage p99 <= 1.50 x bare: [\\d.]+")
+        // One ratio per round, then their median (a loaded machine may make one Infinity).
+        .containsPattern("(?m)^send c=4(\\s+[\\d.]+|\\s+Infinity){2}\\s+median \\S+$");
+  }
+
+  @Test
+  @DisplayName("the median of the rounds' ratios is the middle one, or the mean of the middle two")
+  void theMedianOfTheRoundsRatiosIsTheMiddleOne() {
+    assertThat(Compare.median(java.util.List.of(0.9, 0.5, 0.7))).isEqualTo(0.7);
+    assertThat(Compare.median(java.util.List.of(0.9, 0.5, 0.7, 0.6))).isEqualTo(0.65, within(1e-9));
   }
 
   @Test

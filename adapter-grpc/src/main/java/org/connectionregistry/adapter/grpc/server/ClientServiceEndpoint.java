@@ -184,12 +184,20 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
 
   @Override
   public void sendMessage(MessageRequest request, StreamObserver<MessageResponse> responses) {
-    CompletionStage<StatusChange> change;
+    CompletableFuture<StatusChange> change;
     try {
       ClientId clientId = ClientId.of(request.getClientId());
-      change = sendMessage.sendMessageAsync(new SendMessageCommand(clientId, request.getMessage()));
+      change =
+          sendMessage
+              .sendMessageAsync(new SendMessageCommand(clientId, request.getMessage()))
+              .toCompletableFuture(); // the future itself, for the stores' CompletableFutures
     } catch (RuntimeException e) {
       responses.onError(toStatus(e).asRuntimeException());
+      return;
+    }
+    if (change.isDone() && !change.isCompletedExceptionally()) {
+      // Done already (the in-memory store): answer now, without a callback stage per call.
+      answer(responses, change.join());
       return;
     }
     change.whenComplete(
@@ -198,10 +206,14 @@ public final class ClientServiceEndpoint extends ClientServiceGrpc.ClientService
             responses.onError(toStatus(failure).asRuntimeException());
             return;
           }
-          responses.onNext(
-              MessageResponse.newBuilder().setSuccess(true).setInfo(done.description()).build());
-          responses.onCompleted();
+          answer(responses, done);
         });
+  }
+
+  private static void answer(StreamObserver<MessageResponse> responses, StatusChange change) {
+    responses.onNext(
+        MessageResponse.newBuilder().setSuccess(true).setInfo(change.description()).build());
+    responses.onCompleted();
   }
 
   @Override

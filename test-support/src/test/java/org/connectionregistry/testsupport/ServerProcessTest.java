@@ -68,12 +68,12 @@ class ServerProcessTest {
     ServerProcess.Starter silent =
         tinyServer("silent", String.valueOf(port), port)
             .readyWhenPrinting("a line it never prints")
-            .startTimeout(Duration.ofMillis(1500))
+            .startTimeout(Duration.ofMillis(5000))
             .stopGrace(Duration.ZERO);
 
     assertThatThrownBy(silent::start)
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("The silent server printed no ready line within 1500ms")
+        .hasMessageContaining("The silent server printed no ready line within 5s")
         .hasMessageContaining("listening on " + port);
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
         .as("no server left running")

@@ -107,6 +107,12 @@ class LimitsTest {
         new InMemoryConnectionRegistry(), CallProtection.none());
     ManagedChannel channel = channel();
     ClientServiceGrpc.newBlockingStub(channel).sendMessage(message("user_1", "Hello"));
+    // The channel hears of its own connection's state asynchronously: it may still say CONNECTING
+    // just after the first answer, so wait (briefly, well under the 300 ms idle limit) for READY.
+    long ready = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    while (channel.getState(false) != ConnectivityState.READY && System.nanoTime() < ready) {
+      Thread.sleep(5);
+    }
     assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -59,8 +59,8 @@ import org.connectionregistry.domain.Stages;
  * </ul>
  *
  * <p><b>Revisions and the change feed.</b> The registry's revision is a counter and its recent
- * changes a Redis Stream with entry IDs {@code REVISION-0}. On one Redis a change is one script
- * ({@link #RECORD_SCRIPT}); on a cluster, where the log has a slot of its own, it is logged first
+ * changes a Redis Stream with entry IDs {@code REVISION-0}. On one Redis changes are written in
+ * batches, one script each ({@link #BATCH_SCRIPT}, {@link WriteBatcher}); on a cluster, where the log has a slot of its own, it is logged first
  * and then applied to its bucket with a revision guard ({@link #recordInCluster}). Every registry
  * object follows the stream with one {@link ChangeLogReader}, which feeds its watchers. Times are
  * Redis's {@code TIME}: one clock for every server.
@@ -130,25 +130,64 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   /**
-   * One Redis: a whole change in one atomic script. KEYS: statuses, ids, revisions, counts,
-   * revision, changes; ARGV: id, status, reason, floor, history size. Returns {0, entry} when the
-   * client already has the status (nothing changes), else {1, entry}; an entry is
-   * {@code REVISION:EPOCH_MILLIS}, or nil for a client stored by an earlier version.
+   * One Redis: a batch of changes in one atomic script, applied in their order. KEYS: statuses,
+   * ids, revisions, counts, revision, changes; ARGV: floor, history size, then id, status, reason
+   * for each change. What a batch needs once is done once: the clock, the revision counter (read
+   * once, written once), the counts (accumulated, then one HINCRBY per label), trimming the log.
+   * A change whose client already has the status changes nothing and answers the client's entry
+   * as it is. Returns the error that stopped the batch, or false (nil), then one entry per change
+   * done, {@code REVISION:EPOCH_MILLIS}, or false for an unchanged client stored by an earlier
+   * version: the changes before an error are written, counted and answered, the rest fail. The floor (see {@link #floor}) works as for a
+   * single change: the first change of the batch goes above it and is marked {@code reset}; the
+   * rest follow it. XADD comes first for every change, so a failing one leaves that change and
+   * the rest of the batch unwritten, and the counter is written with the last revision logged.
    */
-  private static final String RECORD_SCRIPT =
-      "local current = redis.call('HGET', KEYS[1], ARGV[1])\n"
-          + "if current == ARGV[2] then return {0, redis.call('HGET', KEYS[3], ARGV[1])} end\n"
-          + nextRevisionAndLog(5, 6, "")
-          + "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
-          + "if current then\n"
-          + "  redis.call('HINCRBY', KEYS[4], current, -1)\n"
-          + "else\n"
-          + "  redis.call('ZADD', KEYS[2], 0, ARGV[1])\n"
+  private static final String BATCH_SCRIPT =
+      "local stored = tonumber(redis.call('GET', KEYS[5]) or '0')\n"
+          + "local floor = tonumber(ARGV[1])\n"
+          + "local revision = math.max(stored, floor)\n"
+          + "local reset = floor > stored\n"
+          + NOW
+          + "local delta, labels, answers = {}, {}, {false}\n"
+          + "local function count(label, by)\n"
+          + "  if delta[label] == nil then delta[label] = 0; labels[#labels + 1] = label end\n"
+          + "  delta[label] = delta[label] + by\n"
           + "end\n"
-          + "redis.call('HINCRBY', KEYS[4], ARGV[2], 1)\n"
-          + "local stamp = revision .. ':' .. at\n"
-          + "redis.call('HSET', KEYS[3], ARGV[1], stamp)\n"
-          + "return {1, stamp}";
+          + "local logged = false\n"
+          + "local ok, failure = pcall(function()\n"
+          + "  for i = 3, #ARGV, 3 do\n"
+          + "    local id, status = ARGV[i], ARGV[i + 1]\n"
+          + "    local current = redis.call('HGET', KEYS[1], id)\n"
+          + "    if current == status then\n"
+          + "      answers[#answers + 1] = redis.call('HGET', KEYS[3], id)\n"
+          + "    else\n"
+          + "      local numbered = string.format('%d', revision + 1)\n"
+          + "      if reset then\n"
+          + "        redis.call('XADD', KEYS[6], numbered .. '-0', 'client', id, 'status', status, 'reason', ARGV[i + 2], 'at', at, 'reset', '1')\n"
+          + "        reset = false\n"
+          + "      else\n"
+          + "        redis.call('XADD', KEYS[6], numbered .. '-0', 'client', id, 'status', status, 'reason', ARGV[i + 2], 'at', at)\n"
+          + "      end\n"
+          + "      revision = revision + 1\n"
+          + "      logged = true\n"
+          + "      redis.call('HSET', KEYS[1], id, status)\n"
+          + "      if current then count(current, -1) else redis.call('ZADD', KEYS[2], 0, id) end\n"
+          + "      count(status, 1)\n"
+          + "      local stamp = numbered .. ':' .. at\n"
+          + "      redis.call('HSET', KEYS[3], id, stamp)\n"
+          + "      answers[#answers + 1] = stamp\n"
+          + "    end\n"
+          + "  end\n"
+          + "end)\n"
+          + "if logged then\n"
+          + "  redis.call('SET', KEYS[5], string.format('%d', revision))\n"
+          + "  redis.call('XTRIM', KEYS[6], 'MAXLEN', '~', ARGV[2])\n"
+          + "end\n"
+          + "for i = 1, #labels do\n"
+          + "  if delta[labels[i]] ~= 0 then redis.call('HINCRBY', KEYS[4], labels[i], delta[labels[i]]) end\n"
+          + "end\n"
+          + "if not ok then answers[1] = tostring(type(failure) == 'table' and failure.err or failure) end\n"
+          + "return answers";
 
   /** Cluster, step 0: a client's status and entry, in one read of its bucket. */
   private static final String READ_SCRIPT =
@@ -238,8 +277,17 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
           + "return page";
 
   private static final String[] SCRIPTS = {
-    RECORD_SCRIPT, READ_SCRIPT, LOG_SCRIPT, APPLY_SCRIPT, COUNTS_SCRIPT, MIGRATE_SCRIPT, PAGE_SCRIPT
+    BATCH_SCRIPT, READ_SCRIPT, LOG_SCRIPT, APPLY_SCRIPT, COUNTS_SCRIPT, MIGRATE_SCRIPT, PAGE_SCRIPT
   };
+
+  /**
+   * One Redis: at most this many changes per batch script, so that one script never holds Redis
+   * for long (about a millisecond for 512 on this machine).
+   */
+  private static final int MAX_BATCH = 512;
+
+  /** One Redis: batch scripts on their way at once; the next batch gathers while they run. */
+  private static final int BATCHES_IN_FLIGHT = 1;
 
   /** Changes per APPLY script call when repairing. */
   private static final int REPAIR_CHUNK = 256;
@@ -250,7 +298,11 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
-  private final Script recordScript;
+  private final Script batchScript;
+  /** One Redis: this server's changes, queued in call order and written in batches. */
+  private final WriteBatcher<Change, ClientConnection> batcher;
+  /** One Redis: the keys of {@link #BATCH_SCRIPT}. */
+  private final String[] batchKeys;
   private final Script readScript;
   private final Script logScript;
   private final Script applyScript;
@@ -287,7 +339,16 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     this.cluster = cluster;
     this.historyCapacity = historyCapacity;
     this.historySize = String.valueOf(historyCapacity);
-    this.recordScript = new Script(RECORD_SCRIPT);
+    this.batchScript = new Script(BATCH_SCRIPT);
+    this.batchKeys =
+        new String[] {
+          keyspace.statusesKey(0), keyspace.idsKey(0), keyspace.revisionsKey(0), keyspace.countsKey(0),
+          keyspace.revisionKey(), keyspace.changesKey()
+        };
+    this.batcher =
+        new WriteBatcher<>(
+            MAX_BATCH, BATCHES_IN_FLIGHT, this::sendBatch,
+            () -> new RegistryUnavailableException(store + " is closed"));
     this.readScript = new Script(READ_SCRIPT);
     this.logScript = new Script(LOG_SCRIPT);
     this.applyScript = new Script(APPLY_SCRIPT);
@@ -470,13 +531,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(reason, "reason");
     if (!cluster) {
-      String[] keys = {
-        keyspace.statusesKey(0), keyspace.idsKey(0), keyspace.revisionsKey(0), keyspace.countsKey(0),
-        keyspace.revisionKey(), keyspace.changesKey()
-      };
-      return call(() -> recordScript.<List<Object>>run(ScriptOutputType.MULTI, keys,
-              clientId.value(), status.label(), reason.label(), floor(), historySize))
-          .thenApply(reply -> written(entryOf(clientId, status, (String) reply.get(1))));
+      return batcher.submit(new Change(clientId, status, reason));
     }
     // One change per client at a time from this server: its decision (is this a change?) reads
     // the bucket, which the change before must have written.
@@ -507,6 +562,55 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       before.whenComplete((entry, failure) -> go.run());
     }
     return mine;
+  }
+
+  /** Changes waiting in this server's queue for the batch on its way to answer (one Redis). */
+  int queuedWrites() {
+    return batcher.queued();
+  }
+
+  /** A change waiting in this server's queue (one Redis). */
+  private record Change(ClientId clientId, ConnectionStatus status, ChangeReason reason) {}
+
+  /**
+   * Writes a batch of changes with one script and answers each. Should the script stop at a
+   * change (an error from Redis), the changes before it are answered and the rest fail with the
+   * store's error; a batch that does not reach Redis fails as a whole (see {@link WriteBatcher}).
+   */
+  private CompletionStage<?> sendBatch(List<Change> changes, List<CompletableFuture<ClientConnection>> answers) {
+    String[] args = new String[2 + 3 * changes.size()];
+    args[0] = floor();
+    args[1] = historySize;
+    int i = 2;
+    for (Change change : changes) {
+      args[i++] = change.clientId().value();
+      args[i++] = change.status().label();
+      args[i++] = change.reason().label();
+    }
+    return call(() -> batchScript.<List<Object>>run(ScriptOutputType.MULTI, batchKeys, args))
+        .thenAccept(
+            reply -> {
+              long newest = 0;
+              int done = Math.min(reply.size() - 1, changes.size());
+              for (int c = 0; c < done; c++) {
+                Change change = changes.get(c);
+                ClientConnection entry = entryOf(change.clientId(), change.status(), (String) reply.get(c + 1));
+                if (entry.revision() > newest) {
+                  newest = entry.revision();
+                }
+                answers.get(c).complete(entry);
+              }
+              newestWritten.accumulateAndGet(newest, Math::max);
+              if (done < changes.size()) {
+                Object error = reply.get(0);
+                RegistryUnavailableException failure =
+                    new RegistryUnavailableException(
+                        store + " is unavailable: " + (error == null ? "no answer" : error));
+                for (int c = done; c < changes.size(); c++) {
+                  answers.get(c).completeExceptionally(failure);
+                }
+              }
+            });
   }
 
   /**
@@ -722,6 +826,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       }
       closed = true;
     }
+    batcher.close();
     try {
       ChangeLogReader following = reader;
       if (following != null) {

@@ -287,7 +287,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
   private static final int MAX_BATCH = 512;
 
   /** One Redis: batch scripts on their way at once; the next batch gathers while they run. */
-  private static final int BATCHES_IN_FLIGHT = 1;
+  private static final int BATCHES_IN_FLIGHT = Integer.getInteger("connreg.redis.batchesInFlight", 1);
 
   /** Changes per APPLY script call when repairing. */
   private static final int REPAIR_CHUNK = 256;
@@ -577,7 +577,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
    * change (an error from Redis), the changes before it are answered and the rest fail with the
    * store's error; a batch that does not reach Redis fails as a whole (see {@link WriteBatcher}).
    */
-  private CompletionStage<?> sendBatch(List<Change> changes, List<CompletableFuture<ClientConnection>> answers) {
+  private CompletionStage<WriteBatcher.Answers<ClientConnection>> sendBatch(List<Change> changes) {
     String[] args = new String[2 + 3 * changes.size()];
     args[0] = floor();
     args[1] = historySize;
@@ -588,28 +588,26 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
       args[i++] = change.reason().label();
     }
     return call(() -> batchScript.<List<Object>>run(ScriptOutputType.MULTI, batchKeys, args))
-        .thenAccept(
+        .thenApply(
             reply -> {
-              long newest = 0;
               int done = Math.min(reply.size() - 1, changes.size());
+              List<ClientConnection> answered = new ArrayList<>(done);
+              long newest = 0;
               for (int c = 0; c < done; c++) {
                 Change change = changes.get(c);
                 ClientConnection entry = entryOf(change.clientId(), change.status(), (String) reply.get(c + 1));
-                if (entry.revision() > newest) {
-                  newest = entry.revision();
-                }
-                answers.get(c).complete(entry);
+                newest = Math.max(newest, entry.revision());
+                answered.add(entry);
               }
               newestWritten.accumulateAndGet(newest, Math::max);
-              if (done < changes.size()) {
-                Object error = reply.get(0);
-                RegistryUnavailableException failure =
-                    new RegistryUnavailableException(
-                        store + " is unavailable: " + (error == null ? "no answer" : error));
-                for (int c = done; c < changes.size(); c++) {
-                  answers.get(c).completeExceptionally(failure);
-                }
+              if (done == changes.size()) {
+                return WriteBatcher.Answers.all(answered);
               }
+              Object error = reply.get(0);
+              return new WriteBatcher.Answers<>(
+                  answered,
+                  new RegistryUnavailableException(
+                      store + " is unavailable: " + (error == null ? "no answer" : error)));
             });
   }
 

@@ -31,13 +31,20 @@ import org.connectionregistry.domain.Stages;
  */
 final class WriteBatcher<C, R> {
 
-  /**
-   * Sends one batch and completes {@code answers.get(i)} with the answer to {@code changes.get(i)}
-   * (or fails it). When the returned stage completes, any answer left open fails with the
-   * stage's failure, or as unanswered.
-   */
+  /** Sends one batch; its stage completes with the answers, in the order of the changes. */
   interface Sender<C, R> {
-    CompletionStage<?> send(List<C> changes, List<CompletableFuture<R>> answers);
+    CompletionStage<Answers<R>> send(List<C> changes);
+  }
+
+  /**
+   * The answers to a batch's first changes, in order; should there be fewer answers than changes
+   * (the store stopped at one), the rest fail with {@code failure}.
+   */
+  record Answers<R>(List<R> answered, RuntimeException failure) {
+
+    static <R> Answers<R> all(List<R> answered) {
+      return new Answers<>(answered, null);
+    }
   }
 
   private static final class Queued<C, R> {
@@ -103,7 +110,7 @@ final class WriteBatcher<C, R> {
         continue;
       }
       List<Queued<C, R>> batch = new ArrayList<>(Math.min(maxBatch, 64));
-      CompletionStage<?> answers = null;
+      CompletionStage<Answers<R>> answers = null;
       synchronized (sending) {
         for (Queued<C, R> next; batch.size() < maxBatch && (next = queue.poll()) != null; ) {
           batch.add(next);
@@ -116,41 +123,52 @@ final class WriteBatcher<C, R> {
         inFlight.decrementAndGet(); // another thread took what was queued; look again
         continue;
       }
-      answers.whenComplete((done, failure) -> answered(batch, failure));
+      answers.whenComplete((replies, failure) -> answered(batch, replies, failure));
     }
   }
 
-  private CompletionStage<?> send(List<Queued<C, R>> batch) {
+  private CompletionStage<Answers<R>> send(List<Queued<C, R>> batch) {
     List<C> changes = new ArrayList<>(batch.size());
-    List<CompletableFuture<R>> answers = new ArrayList<>(batch.size());
     for (Queued<C, R> queued : batch) {
       changes.add(queued.change);
-      answers.add(queued.answer);
     }
     try {
-      return sender.send(changes, answers);
+      return sender.send(changes);
     } catch (RuntimeException e) {
       return Stages.failed(e);
     }
   }
 
-  private void answered(List<Queued<C, R>> batch, Throwable failure) {
+  /**
+   * A batch answered: the next batch goes out first (everything queued meanwhile), so that the
+   * store works on it while this one's calls are answered here.
+   */
+  private void answered(List<Queued<C, R>> batch, Answers<R> replies, Throwable failure) {
     inFlight.decrementAndGet();
     if (failure != null) {
       Throwable cause = Stages.cause(failure);
+      failQueued(cause);
+      drain();
       for (Queued<C, R> queued : batch) {
         queued.answer.completeExceptionally(cause);
       }
-      failQueued(cause);
-    } else {
-      for (Queued<C, R> queued : batch) {
-        if (!queued.answer.isDone()) {
-          queued.answer.completeExceptionally(
-              new IllegalStateException("a batch of " + batch.size() + " changes left one unanswered"));
-        }
-      }
+      return;
     }
     drain();
+    List<R> answered = replies.answered();
+    int done = Math.min(answered.size(), batch.size());
+    for (int i = 0; i < done; i++) {
+      batch.get(i).answer.complete(answered.get(i));
+    }
+    if (done < batch.size()) {
+      RuntimeException rest =
+          replies.failure() != null
+              ? replies.failure()
+              : new IllegalStateException("a batch of " + batch.size() + " changes got " + done + " answers");
+      for (int i = done; i < batch.size(); i++) {
+        batch.get(i).answer.completeExceptionally(rest);
+      }
+    }
   }
 
   private void failQueued(Throwable cause) {

@@ -286,8 +286,17 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
    */
   private static final int MAX_BATCH = 512;
 
-  /** One Redis: batch scripts on their way at once; the next batch gathers while they run. */
-  private static final int BATCHES_IN_FLIGHT = Integer.getInteger("connreg.redis.batchesInFlight", 1);
+  /**
+   * One Redis: batch scripts on their way at once. Two, so Redis has the next batch to run while
+   * the server reads the answer to the one before: with one, the server and Redis take turns and
+   * wait for the scheduler between (measured: 3 to 6 times the calls/s with two, same load).
+   * Commands on one connection run in the order sent, so the batches are applied in queue order.
+   * (One case only can swap two batches: Redis lost its scripts, the first meets NOSCRIPT, and
+   * another server loads the script before the second arrives; the first then runs after it, by
+   * EVAL. Its calls were in flight at the same time as the second's, so no caller could rely on
+   * their order, and the revisions, log and statuses still agree with each other.)
+   */
+  private static final int BATCHES_IN_FLIGHT = 2;
 
   /** Changes per APPLY script call when repairing. */
   private static final int REPAIR_CHUNK = 256;

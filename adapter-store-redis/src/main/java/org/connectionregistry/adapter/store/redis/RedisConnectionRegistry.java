@@ -60,8 +60,8 @@ import org.connectionregistry.domain.Stages;
  *
  * <p><b>Revisions and the change feed.</b> The registry's revision is a counter and its recent
  * changes a Redis Stream with entry IDs {@code REVISION-0}. On one Redis changes are written in
- * batches, one script each ({@link #BATCH_SCRIPT}, {@link WriteBatcher}); on a cluster, where the log has a slot of its own, it is logged first
- * and then applied to its bucket with a revision guard ({@link #recordInCluster}). Every registry
+ * batches, one script each ({@link #BATCH_SCRIPT}, {@link WriteBatcher}); on a cluster, where the
+ * log has a slot of its own, a change is logged first and then applied to its bucket with a revision guard ({@link #recordInCluster}). Every registry
  * object follows the stream with one {@link ChangeLogReader}, which feeds its watchers. Times are
  * Redis's {@code TIME}: one clock for every server.
  *
@@ -137,9 +137,10 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
    * A change whose client already has the status changes nothing and answers the client's entry
    * as it is. Returns the error that stopped the batch, or false (nil), then one entry per change
    * done, {@code REVISION:EPOCH_MILLIS}, or false for an unchanged client stored by an earlier
-   * version: the changes before an error are written, counted and answered, the rest fail. The floor (see {@link #floor}) works as for a
-   * single change: the first change of the batch goes above it and is marked {@code reset}; the
-   * rest follow it. XADD comes first for every change, so a failing one leaves that change and
+   * version: the changes before an error are written, counted and answered, the rest fail (pcall,
+   * so the counter and counts always match what was logged; else the next batch would reuse the
+   * revisions). The floor (see {@link #floor}) works as for a single change: the batch's first
+   * change goes above it and is marked {@code reset}; the rest follow it. XADD comes first for every change, so a failing one leaves that change and
    * the rest of the batch unwritten, and the counter is written with the last revision logged.
    */
   private static final String BATCH_SCRIPT =
@@ -282,7 +283,7 @@ public final class RedisConnectionRegistry implements ConnectionRegistry {
 
   /**
    * One Redis: at most this many changes per batch script, so that one script never holds Redis
-   * for long (about a millisecond for 512 on this machine).
+   * for long (a few milliseconds for 512 on this machine).
    */
   private static final int MAX_BATCH = 512;
 

@@ -7,9 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.io.IOException;
@@ -18,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FileStoreFullDiskIT {
 
   private static final String PADDING = "x".repeat(100);
+
+  /** How long health may take to follow the disk. */
+  private static final Duration HEALTH_WITHIN = Duration.ofSeconds(20);
 
   @TempDir Path directory;
   private Path disk;
@@ -102,7 +102,7 @@ class FileStoreFullDiskIT {
         }
         assertThat(refused).as("a Hello on the full disk").isNotNull();
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        awaitHealth(channel, ServingStatus.NOT_SERVING);
+        ServingHealth.await(channel, ServingStatus.NOT_SERVING, HEALTH_WITHIN);
         assertThat(server.isAlive()).isTrue();
         assertThatThrownBy(() -> hello(stub, "refused"))
             .isInstanceOfSatisfying(
@@ -110,7 +110,7 @@ class FileStoreFullDiskIT {
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 
         Files.delete(ballast);
-        awaitHealth(channel, ServingStatus.SERVING);
+        ServingHealth.await(channel, ServingStatus.SERVING, HEALTH_WITHIN);
         hello(stub, "after" + PADDING);
         acknowledged.add("after" + PADDING);
         Map<String, String> statuses = allStatuses(stub);
@@ -156,30 +156,5 @@ class FileStoreFullDiskIT {
     } catch (IOException noSpaceLeft) {
       assertThat(noSpaceLeft).hasMessageContaining("No space left");
     }
-  }
-
-  private static void awaitHealth(ManagedChannel channel, ServingStatus wanted) throws InterruptedException {
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    ServingStatus last = null;
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        last =
-            health
-                .withDeadlineAfter(2, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService("client_service.ClientService").build())
-                .getStatus();
-      } catch (StatusRuntimeException slow) {
-        if (slow.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
-          throw slow;
-        }
-        continue;
-      }
-      if (last == wanted) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("health stayed " + last + ", expected " + wanted);
   }
 }

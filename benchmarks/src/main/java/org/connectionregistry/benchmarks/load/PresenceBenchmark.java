@@ -137,18 +137,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     long[] millis = new long[killTrials];
     for (int i = 0; i < killTrials; i++) {
       String id = "killed_" + i;
-      Process client =
-          new ProcessBuilder(javaBin("java"), "-XX:TieredStopAtLevel=1", "-jar", clientJar.toString(),
-                  "present", "--id", id, "--target", "127.0.0.1:" + port)
-              .redirectErrorStream(true)
-              .start();
-      BufferedReader lines =
-          new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-      for (String line; (line = lines.readLine()) != null; ) {
-        if (line.startsWith("Connected as")) {
-          break;
-        }
-      }
+      Process client = presentClient(id, port);
       awaitStatus(reader, id, "connected", Duration.ofSeconds(10));
       long killed = System.nanoTime();
       client.destroyForcibly(); // SIGKILL on Linux

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Keeps every status in this process's memory, as the original system did: fast, shared by all
@@ -178,21 +179,14 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
 
   /**
    * The slot's client as it is, if its status is {@code status}; null otherwise. Read without the
-   * lock; a read that a change overlapped is made again under the lock, which waits for the change
-   * instead of spinning while its writer may not be running.
+   * lock; a read that a change overlapped is made again under the lock.
    */
   private ClientConnection ifStatus(Slot slot, ConnectionStatus status) {
     long before = slot.revision;
     ConnectionStatus current = slot.status;
     long sinceMillis = slot.sinceMillis;
-    VarHandle.loadLoadFence(); // the fields are read before the revision is read again
-    if (before == Slot.WRITING || slot.revision != before) {
-      changing.lock();
-      try {
-        return slot.lockedStatus() == status ? slot.lockedConnection() : null;
-      } finally {
-        changing.unlock();
-      }
+    if (!readWhole(slot, before)) {
+      return underLock(() -> slot.lockedStatus() == status ? slot.lockedConnection() : null);
     }
     return current == status
         ? new ClientConnection(slot.clientId, current, before, Instant.ofEpochMilli(sinceMillis))
@@ -204,14 +198,8 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
     long before = slot.revision;
     ConnectionStatus status = slot.status;
     long sinceMillis = slot.sinceMillis;
-    VarHandle.loadLoadFence();
-    if (before == Slot.WRITING || slot.revision != before) {
-      changing.lock();
-      try {
-        return slot.lockedConnection();
-      } finally {
-        changing.unlock();
-      }
+    if (!readWhole(slot, before)) {
+      return underLock(slot::lockedConnection);
     }
     return new ClientConnection(slot.clientId, status, before, Instant.ofEpochMilli(sinceMillis));
   }
@@ -220,16 +208,33 @@ public final class InMemoryConnectionRegistry implements ConnectionRegistry {
   private ConnectionStatus statusOf(Slot slot) {
     long before = slot.revision;
     ConnectionStatus status = slot.status;
-    VarHandle.loadLoadFence();
-    if (before == Slot.WRITING || slot.revision != before) {
-      changing.lock();
-      try {
-        return slot.lockedStatus();
-      } finally {
-        changing.unlock();
-      }
+    if (!readWhole(slot, before)) {
+      return underLock(slot::lockedStatus);
     }
     return status;
+  }
+
+  /**
+   * The second half of a lock-free read of {@code slot}, after its revision ({@code before}) and
+   * then the fields were read: whether those fields are one whole write, i.e. no write was under
+   * way when the read began and none has been made since. If not, read again {@link #underLock}.
+   */
+  private static boolean readWhole(Slot slot, long before) {
+    VarHandle.loadLoadFence(); // the fields are read before the revision is read again
+    return before != Slot.WRITING && slot.revision == before;
+  }
+
+  /**
+   * Reads a slot under the lock, after a lock-free read that a change overlapped: this waits for
+   * the change instead of spinning while its writer may not be running.
+   */
+  private <T> T underLock(Supplier<T> read) {
+    changing.lock();
+    try {
+      return read.get();
+    } finally {
+      changing.unlock();
+    }
   }
 
   private static int countOf(ConnectionStatus status) {

@@ -1,6 +1,5 @@
 package org.connectionregistry.adapter.console;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Objects;
@@ -23,9 +22,7 @@ public final class PresenceConsole {
 
   private final HoldSessionUseCase holdSession;
   private final ClientId clientId;
-  private final InputStream in;
-  private final PrintStream out;
-  private final CountDownLatch over = new CountDownLatch(1);
+  private final UntilEndOfInput untilEndOfInput;
   private volatile Session session;
   private volatile boolean failed;
 
@@ -33,8 +30,7 @@ public final class PresenceConsole {
       HoldSessionUseCase holdSession, ClientId clientId, InputStream in, PrintStream out) {
     this.holdSession = Objects.requireNonNull(holdSession, "holdSession");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
-    this.in = Objects.requireNonNull(in, "in");
-    this.out = Objects.requireNonNull(out, "out");
+    this.untilEndOfInput = new UntilEndOfInput(in, out, "presence-input");
   }
 
   /**
@@ -44,27 +40,7 @@ public final class PresenceConsole {
   public int run() {
     print("Holding a session for " + clientId.value() + " until Ctrl-C or end of input.");
     session = holdSession.hold(clientId, new Printer());
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                byte[] discard = new byte[256];
-                while (in.read(discard) >= 0) {
-                  // Lines typed are ignored: only the end of input matters.
-                }
-              } catch (IOException e) {
-                // an input that breaks ends like one that ends
-              }
-              over.countDown();
-            },
-            "presence-input");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      over.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    untilEndOfInput.await();
     leave();
     return failed ? 1 : 0;
   }
@@ -75,7 +51,7 @@ public final class PresenceConsole {
     if (current != null) {
       current.end();
     }
-    over.countDown();
+    untilEndOfInput.end();
     try {
       ended.await(LEAVE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -85,9 +61,8 @@ public final class PresenceConsole {
 
   private final CountDownLatch ended = new CountDownLatch(1);
 
-  private synchronized void print(String line) {
-    out.println(line);
-    out.flush();
+  private void print(String line) {
+    untilEndOfInput.print(line);
   }
 
   private final class Printer implements HoldSessionUseCase.SessionListener {
@@ -122,7 +97,7 @@ public final class PresenceConsole {
         print("Session ended.");
       }
       ended.countDown();
-      over.countDown();
+      untilEndOfInput.end();
     }
 
     @Override
@@ -130,7 +105,7 @@ public final class PresenceConsole {
       failed = true;
       print("Session refused: " + failure.getMessage());
       ended.countDown();
-      over.countDown();
+      untilEndOfInput.end();
     }
   }
 }

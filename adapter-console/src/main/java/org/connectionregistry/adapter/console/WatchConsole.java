@@ -1,6 +1,5 @@
 package org.connectionregistry.adapter.console;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -8,7 +7,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 import org.connectionregistry.application.port.in.FollowRegistryUseCase;
 import org.connectionregistry.application.port.in.FollowRegistryUseCase.Following;
 import org.connectionregistry.application.port.in.WatchEvent;
@@ -31,10 +29,8 @@ public final class WatchConsole {
 
   private final FollowRegistryUseCase follow;
   private final OptionalLong from;
-  private final InputStream in;
-  private final PrintStream out;
+  private final UntilEndOfInput untilEndOfInput;
   private final ZoneId zone;
-  private final CountDownLatch over = new CountDownLatch(1);
   private volatile Following following;
   private volatile boolean failed;
 
@@ -46,8 +42,7 @@ public final class WatchConsole {
       FollowRegistryUseCase follow, OptionalLong from, InputStream in, PrintStream out, ZoneId zone) {
     this.follow = Objects.requireNonNull(follow, "follow");
     this.from = Objects.requireNonNull(from, "from");
-    this.in = Objects.requireNonNull(in, "in");
-    this.out = Objects.requireNonNull(out, "out");
+    this.untilEndOfInput = new UntilEndOfInput(in, out, "watch-input");
     this.zone = Objects.requireNonNull(zone, "zone");
   }
 
@@ -59,27 +54,7 @@ public final class WatchConsole {
       print("Watching the registry until Ctrl-C or end of input.");
     }
     following = follow.follow(from, new Printer(from));
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                byte[] discard = new byte[256];
-                while (in.read(discard) >= 0) {
-                  // Lines typed are ignored: only the end of input matters.
-                }
-              } catch (IOException e) {
-                // an input that breaks ends like one that ends
-              }
-              over.countDown();
-            },
-            "watch-input");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      over.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    untilEndOfInput.await();
     stop();
     return failed ? 1 : 0;
   }
@@ -90,12 +65,11 @@ public final class WatchConsole {
     if (current != null) {
       current.close();
     }
-    over.countDown();
+    untilEndOfInput.end();
   }
 
-  private synchronized void print(String line) {
-    out.println(line);
-    out.flush();
+  private void print(String line) {
+    untilEndOfInput.print(line);
   }
 
   /** One line per change: time, who, what, why, revision. */
@@ -216,7 +190,7 @@ public final class WatchConsole {
       }
       failed = true;
       print("Cannot watch: " + failure.getMessage());
-      over.countDown();
+      untilEndOfInput.end();
     }
   }
 }

@@ -137,18 +137,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
     long[] millis = new long[killTrials];
     for (int i = 0; i < killTrials; i++) {
       String id = "killed_" + i;
-      Process client =
-          new ProcessBuilder(javaBin("java"), "-XX:TieredStopAtLevel=1", "-jar", clientJar.toString(),
-                  "present", "--id", id, "--target", "127.0.0.1:" + port)
-              .redirectErrorStream(true)
-              .start();
-      BufferedReader lines =
-          new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-      for (String line; (line = lines.readLine()) != null; ) {
-        if (line.startsWith("Connected as")) {
-          break;
-        }
-      }
+      Process client = presentClient(id, port);
       awaitStatus(reader, id, "connected", Duration.ofSeconds(10));
       long killed = System.nanoTime();
       client.destroyForcibly(); // SIGKILL on Linux
@@ -278,8 +267,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
   }
 
   private void manySessions(ServerProcess server, int port) throws Exception {
-    LoadSettings load =
-        new LoadSettings("127.0.0.1", port, Rpc.SEND, concurrency, 4, Duration.ofSeconds(5), duration, 1000);
+    LoadSettings load = AttachedCallsCost.sendLoad(port, concurrency, duration);
     LoadResult without = LoadRun.run(load);
     long heapBefore = liveHeap(server.pid());
 
@@ -340,14 +328,12 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
 
     LoadResult with = LoadRun.run(load);
 
-    // The anchor again, once the sessions are gone: without before and after, so that warming up
-    // (or a neighbour's load on the machine) does not pass for the sessions' cost.
+    // The anchor again, once the sessions are gone (see AttachedCallsCost).
     for (StreamObserver<ConnectRequest> call : held) {
       call.onCompleted();
     }
     Thread.sleep(3_000);
     LoadResult withoutAgain = LoadRun.run(load);
-    double anchor = (without.throughput() + withoutAgain.throughput()) / 2;
 
     System.out.println();
     System.out.printf(Locale.ROOT, "%,d sessions over %d connections: all connected in %.1f s%n",
@@ -356,11 +342,7 @@ public final class PresenceBenchmark implements java.util.concurrent.Callable<In
         heapBefore, heapWith, (heapWith - heapBefore) / (double) sessions);
     System.out.printf(Locale.ROOT, "server CPU while the sessions sit idle (keepalive only): %.3f cores over %s%n",
         idleCores, Durations.format(duration));
-    System.out.printf(Locale.ROOT,
-        "SendMessage, %d in flight: %,.0f calls/s without sessions (before), %,.0f with %,d held, %,.0f without (after): with/without %.3f (p99 %.0f us with, %.0f and %.0f us without)%n",
-        concurrency, without.throughput(), with.throughput(), sessions, withoutAgain.throughput(),
-        with.throughput() / anchor, with.percentileMicros(99), without.percentileMicros(99),
-        withoutAgain.percentileMicros(99));
+    AttachedCallsCost.print(concurrency, "sessions", "held", sessions, without, with, withoutAgain);
     for (ManagedChannel channel : channels) {
       channel.shutdownNow();
     }

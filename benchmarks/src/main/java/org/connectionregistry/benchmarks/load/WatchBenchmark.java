@@ -215,8 +215,7 @@ public final class WatchBenchmark implements Callable<Integer> {
   // ---- Many watchers ----
 
   private void manyWatchers(ServerProcess writes, ServerProcess watched) throws Exception {
-    LoadSettings load =
-        new LoadSettings("127.0.0.1", writes.port(), Rpc.SEND, concurrency, 4, Duration.ofSeconds(5), duration, 1000);
+    LoadSettings load = AttachedCallsCost.sendLoad(writes.port(), concurrency, duration);
     LoadResult without = LoadRun.run(load);
     long heapBefore = PresenceBenchmark.liveHeap(watched.pid());
 
@@ -292,7 +291,6 @@ public final class WatchBenchmark implements Callable<Integer> {
     }
     Thread.sleep(3_000);
     LoadResult withoutAgain = LoadRun.run(load);
-    double anchor = (without.throughput() + withoutAgain.throughput()) / 2;
 
     System.out.println();
     System.out.printf(Locale.ROOT, "%,d watchers over %d connections: all established in %.1f s%n",
@@ -300,11 +298,7 @@ public final class WatchBenchmark implements Callable<Integer> {
     System.out.printf(Locale.ROOT,
         "server live heap: %,d bytes without watchers, %,d with them: %,.0f bytes per watcher%n",
         heapBefore, heapWith, (heapWith - heapBefore) / (double) watchers);
-    System.out.printf(Locale.ROOT,
-        "SendMessage, %d in flight: %,.0f calls/s without watchers (before), %,.0f with %,d attached, %,.0f without (after): with/without %.3f (p99 %.0f us with, %.0f and %.0f us without)%n",
-        concurrency, without.throughput(), with.throughput(), watchers, withoutAgain.throughput(),
-        with.throughput() / anchor, with.percentileMicros(99), without.percentileMicros(99),
-        withoutAgain.percentileMicros(99));
+    AttachedCallsCost.print(concurrency, "watchers", "attached", watchers, without, with, withoutAgain);
     System.out.printf(Locale.ROOT,
         "changes delivered to the watchers during the run with them (warm-up included): %,d (%,.0f per second)%n",
         delivered, delivered / (duration.plusSeconds(5).toNanos() / 1e9));

@@ -29,11 +29,7 @@ public final class ClientLauncher implements Callable<Integer> {
   /** Enough for about a thousand listed clients per write. */
   private static final int OUTPUT_BUFFER_BYTES = 1 << 16;
 
-  @Option(
-      names = "--target",
-      defaultValue = "${env:CONNECTION_REGISTRY_TARGET:-localhost:50051}",
-      description = "Server to talk to, HOST:PORT (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_TARGET).")
-  String target;
+  @Mixin TargetOption targetOption;
 
   @Option(
       names = "--deadline",
@@ -58,7 +54,7 @@ public final class ClientLauncher implements Callable<Integer> {
             StandardCharsets.UTF_8);
     ClientComponent component =
         DaggerClientComponent.factory()
-            .create(new ClientSettings(target, deadline), security, System.in, out);
+            .create(new ClientSettings(targetOption.target(), deadline), security, System.in, out);
     try (ServerConnection connection = component.serverConnection()) {
       component.menu().run();
     } finally {

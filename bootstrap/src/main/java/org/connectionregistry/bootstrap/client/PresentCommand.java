@@ -1,9 +1,7 @@
 package org.connectionregistry.bootstrap.client;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.connectionregistry.adapter.console.PresenceConsole;
 import org.connectionregistry.adapter.grpc.client.GrpcSessionClient;
@@ -34,11 +32,7 @@ public final class PresentCommand implements Callable<Integer> {
   @Option(names = "--id", required = true, description = "The client ID to hold a session for.")
   String id;
 
-  @Option(
-      names = "--target",
-      defaultValue = "${env:CONNECTION_REGISTRY_TARGET:-localhost:50051}",
-      description = "Server to talk to, HOST:PORT (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_TARGET).")
-  String target;
+  @Mixin TargetOption targetOption;
 
   @Mixin ClientSecurityOptions securityOptions;
 
@@ -51,27 +45,14 @@ public final class PresentCommand implements Callable<Integer> {
     } catch (InvalidClientIdException e) {
       throw new ParameterException(spec.commandLine(), "--id: " + e.getMessage());
     }
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    ScheduledExecutorService retries =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "session-retry");
-              thread.setDaemon(true);
-              return thread;
-            });
+    String target = targetOption.target();
+    PrintStream out = UntilCtrlC.lineOutput();
+    ScheduledExecutorService retries = UntilCtrlC.retryScheduler("session-retry");
     try (ServerConnection connection = ServerConnection.forSessions(target, security)) {
       PresenceConsole console =
           new PresenceConsole(
               new GrpcSessionClient(connection.channel(), target, retries), clientId, System.in, out);
-      Thread onCtrlC = new Thread(console::leave, "leave-on-exit");
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
-      int code = console.run();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException e) {
-        // already shutting down: the hook is leaving
-      }
-      return code;
+      return UntilCtrlC.run(console::run, console::leave, "leave-on-exit");
     } finally {
       retries.shutdownNow();
     }

@@ -1,12 +1,10 @@
 package org.connectionregistry.bootstrap.client;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.connectionregistry.adapter.console.WatchConsole;
 import org.connectionregistry.adapter.grpc.client.GrpcWatchClient;
@@ -40,11 +38,7 @@ public final class WatchCommand implements Callable<Integer> {
           + "without listing the registry first.")
   Long from;
 
-  @Option(
-      names = "--target",
-      defaultValue = "${env:CONNECTION_REGISTRY_TARGET:-localhost:50051}",
-      description = "Server to talk to, HOST:PORT (default: ${DEFAULT-VALUE}; env CONNECTION_REGISTRY_TARGET).")
-  String target;
+  @Mixin TargetOption targetOption;
 
   @Mixin ClientSecurityOptions securityOptions;
 
@@ -54,14 +48,9 @@ public final class WatchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--from must not be negative, got " + from);
     }
     ClientSecurityOptions.ClientSecurity security = securityOptions.settings(spec);
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    ScheduledExecutorService retries =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "watch-retry");
-              thread.setDaemon(true);
-              return thread;
-            });
+    String target = targetOption.target();
+    PrintStream out = UntilCtrlC.lineOutput();
+    ScheduledExecutorService retries = UntilCtrlC.retryScheduler("watch-retry");
     try (ServerConnection connection = ServerConnection.forWatching(target, security)) {
       WatchConsole console =
           new WatchConsole(
@@ -70,15 +59,7 @@ public final class WatchCommand implements Callable<Integer> {
               System.in,
               out,
               ZoneId.systemDefault());
-      Thread onCtrlC = new Thread(console::stop, "stop-on-exit");
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
-      int code = console.run();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException e) {
-        // already shutting down
-      }
-      return code;
+      return UntilCtrlC.run(console::run, console::stop, "stop-on-exit");
     } finally {
       retries.shutdownNow();
     }

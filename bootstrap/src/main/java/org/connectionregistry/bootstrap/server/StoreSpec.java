@@ -38,9 +38,13 @@ public sealed interface StoreSpec {
   /**
    * Whether the store lives outside this process's memory (on disk or on the network), so that it
    * can become unavailable while the server runs and its health is worth watching. (No call
-   * blocks a thread on any store: the storage port is asynchronous.)
+   * blocks a thread on any store: the storage port is asynchronous.) Every kind but {@link
+   * Memory} does, so that is the default: a kind added later has its health watched unless it
+   * says otherwise, which costs a check a second where a forgotten override would hide an outage.
    */
-  boolean blocking();
+  default boolean blocking() {
+    return true;
+  }
 
   /** In this process's memory, as in the original: fast, and gone on restart. */
   record Memory() implements StoreSpec {
@@ -72,11 +76,6 @@ public sealed interface StoreSpec {
     }
 
     @Override
-    public boolean blocking() {
-      return true;
-    }
-
-    @Override
     public String toString() {
       return "file:" + path;
     }
@@ -94,11 +93,6 @@ public sealed interface StoreSpec {
     }
 
     @Override
-    public boolean blocking() {
-      return true;
-    }
-
-    @Override
     public String toString() {
       return uri;
     }
@@ -113,11 +107,6 @@ public sealed interface StoreSpec {
     @Override
     public <R> R match(Cases<R> cases) {
       return cases.redisCluster(this);
-    }
-
-    @Override
-    public boolean blocking() {
-      return true;
     }
 
     @Override

@@ -7,37 +7,31 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.connectionregistry.adapter.store.file.testing.SmallDisk;
 import org.connectionregistry.proto.ClientServiceGrpc;
 import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.proto.MessageRequest;
 import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server with {@code --store file:} on a disk that really fills up: a small tmpfs mounted for
- * the test and filled with a ballast file. Mounting needs root (CI runs as root); where the mount
- * is refused, the test is skipped with the reason.
+ * The server with {@code --store file:} on a disk that really fills up: a {@link SmallDisk}
+ * mounted for the test and filled with a ballast file. Mounting needs root (CI runs as root);
+ * where the mount is refused, the test is skipped with the reason.
  */
 @Feature("Storage")
 @Story("Store outages")
@@ -46,28 +40,21 @@ class FileStoreFullDiskIT {
 
   private static final String PADDING = "x".repeat(100);
 
+  /** How long health may take to follow the disk. */
+  private static final Duration HEALTH_WITHIN = Duration.ofSeconds(20);
+
   @TempDir Path directory;
-  private Path disk;
-  private boolean mounted;
+  private SmallDisk disk;
 
   @BeforeEach
   void mountSmallDisk() throws Exception {
-    disk = Files.createDirectory(directory.resolve("disk"));
-    Process mount =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    boolean finished = mount.waitFor(30, TimeUnit.SECONDS);
-    mounted = finished && mount.exitValue() == 0;
-    Assumptions.assumeTrue(
-        mounted, "cannot mount a tmpfs here (needs root): " + (finished ? output : "mount hung"));
+    disk = SmallDisk.mountIn(directory);
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted) {
-      new ProcessBuilder("umount", "-l", disk.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+    if (disk != null) {
+      disk.close();
     }
   }
 
@@ -76,8 +63,7 @@ class FileStoreFullDiskIT {
   @DisplayName("disk full: Hellos fail as UNAVAILABLE and health says NOT_SERVING; room again: health SERVING "
       + "and Hellos succeed without a restart; every acknowledged Hello survives kill -9")
   void fullDiskAndRecovery() throws Exception {
-    Path file = disk.resolve("registry.db");
-    Path ballast = disk.resolve("ballast");
+    Path file = disk.path().resolve("registry.db");
     String store = "file:" + file;
     List<String> acknowledged = new ArrayList<>();
     try (ServerProcess server = Servers.start("--store", store)) {
@@ -89,7 +75,7 @@ class FileStoreFullDiskIT {
           acknowledged.add("before_" + i + PADDING);
         }
 
-        fill(ballast);
+        Path ballast = disk.fill();
         StatusRuntimeException refused = null;
         for (int i = 0; i < 100_000 && refused == null; i++) {
           String id = "during_" + i + PADDING;
@@ -102,7 +88,7 @@ class FileStoreFullDiskIT {
         }
         assertThat(refused).as("a Hello on the full disk").isNotNull();
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        awaitHealth(channel, ServingStatus.NOT_SERVING);
+        ServingHealth.await(channel, ServingStatus.NOT_SERVING, HEALTH_WITHIN);
         assertThat(server.isAlive()).isTrue();
         assertThatThrownBy(() -> hello(stub, "refused"))
             .isInstanceOfSatisfying(
@@ -110,7 +96,7 @@ class FileStoreFullDiskIT {
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 
         Files.delete(ballast);
-        awaitHealth(channel, ServingStatus.SERVING);
+        ServingHealth.await(channel, ServingStatus.SERVING, HEALTH_WITHIN);
         hello(stub, "after" + PADDING);
         acknowledged.add("after" + PADDING);
         Map<String, String> statuses = allStatuses(stub);
@@ -144,42 +130,5 @@ class FileStoreFullDiskIT {
     return stub.withDeadlineAfter(20, TimeUnit.SECONDS)
         .getClientStatus(ClientStatusRequest.newBuilder().setClientId("").build())
         .getStatusesMap();
-  }
-
-  /** Writes the file until the disk has no room left, and checks that it really has none. */
-  private static void fill(Path ballast) throws IOException {
-    byte[] block = new byte[4096];
-    try (OutputStream out = Files.newOutputStream(ballast)) {
-      while (true) {
-        out.write(block);
-      }
-    } catch (IOException noSpaceLeft) {
-      assertThat(noSpaceLeft).hasMessageContaining("No space left");
-    }
-  }
-
-  private static void awaitHealth(ManagedChannel channel, ServingStatus wanted) throws InterruptedException {
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    ServingStatus last = null;
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        last =
-            health
-                .withDeadlineAfter(2, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService("client_service.ClientService").build())
-                .getStatus();
-      } catch (StatusRuntimeException slow) {
-        if (slow.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
-          throw slow;
-        }
-        continue;
-      }
-      if (last == wanted) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("health stayed " + last + ", expected " + wanted);
   }
 }

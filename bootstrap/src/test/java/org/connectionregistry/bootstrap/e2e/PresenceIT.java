@@ -2,9 +2,6 @@ package org.connectionregistry.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
 import io.qameta.allure.Allure;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
@@ -12,10 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.connectionregistry.proto.ClientServiceGrpc;
-import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.testsupport.ServerProcess;
 import org.connectionregistry.testsupport.TcpProxy;
 import org.junit.jupiter.api.DisplayName;
@@ -40,7 +34,7 @@ class PresenceIT {
   @DisplayName("a present client killed with SIGKILL is shown disconnected within 5 s")
   void killedClientIsDisconnectedWithinBound() throws Exception {
     try (ServerProcess server = Servers.start();
-        Status status = new Status(server.target());
+        StatusReader status = new StatusReader(server.target());
         PresentClient client = PresentClient.start(server.target(), "user_1")) {
       assertThat(status.of("user_1")).isEqualTo("connected");
 
@@ -61,7 +55,7 @@ class PresenceIT {
     // A grace of 6 s (two fifths of 15 s), so a reconnect on a busy machine is in time.
     try (ServerProcess server = Servers.start("--session-timeout", "15s");
         TcpProxy proxy = new TcpProxy(server.port());
-        Status status = new Status(server.target());
+        StatusReader status = new StatusReader(server.target());
         PresentClient client = PresentClient.start("127.0.0.1:" + proxy.port(), "user_2")) {
       List<String> seen = new CopyOnWriteArrayList<>();
       AtomicBoolean watching = new AtomicBoolean(true);
@@ -91,7 +85,7 @@ class PresenceIT {
   @DisplayName("a present client whose input ends leaves: disconnected at once, exit code 0")
   void endOfInputLeaves() throws Exception {
     try (ServerProcess server = Servers.start();
-        Status status = new Status(server.target());
+        StatusReader status = new StatusReader(server.target());
         PresentClient client = PresentClient.start(server.target(), "user_3")) {
       int exit = client.endInput();
 
@@ -128,47 +122,10 @@ class PresenceIT {
       client.kill9();
     } // the server is killed with SIGKILL too, before its grace ran out
     try (ServerProcess second = Servers.start("--store", store);
-        Status status = new Status(second.target())) {
+        StatusReader status = new StatusReader(second.target())) {
       Duration took = status.await("user_5", "disconnected", Duration.ofSeconds(20));
 
       assertThat(took).isLessThanOrEqualTo(BOUND);
-    }
-  }
-
-  /** Reads statuses from the server over gRPC, as fast as a watcher would. */
-  private static final class Status implements AutoCloseable {
-    private final ManagedChannel channel;
-    private final ClientServiceGrpc.ClientServiceBlockingStub stub;
-
-    Status(String target) {
-      channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-      stub = ClientServiceGrpc.newBlockingStub(channel);
-    }
-
-    String of(String id) {
-      try {
-        return stub.withDeadlineAfter(5, TimeUnit.SECONDS)
-            .getClientStatus(ClientStatusRequest.newBuilder().setClientId(id).build())
-            .getStatusesOrDefault(id, "missing");
-      } catch (StatusRuntimeException e) {
-        return e.getStatus().getCode().toString();
-      }
-    }
-
-    Duration await(String id, String wanted, Duration within) throws InterruptedException {
-      long start = System.nanoTime();
-      while (System.nanoTime() - start < within.toNanos()) {
-        if (wanted.equals(of(id))) {
-          return Duration.ofNanos(System.nanoTime() - start);
-        }
-        Thread.sleep(10);
-      }
-      throw new AssertionError(id + " was not " + wanted + " within " + within + "; it was " + of(id));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

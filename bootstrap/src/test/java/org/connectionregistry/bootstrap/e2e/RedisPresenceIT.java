@@ -2,20 +2,13 @@ package org.connectionregistry.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
 import io.qameta.allure.Allure;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.connectionregistry.adapter.store.redis.testing.RedisCluster;
 import org.connectionregistry.adapter.store.redis.testing.RedisServer;
-import org.connectionregistry.proto.ClientServiceGrpc;
-import org.connectionregistry.proto.ClientStatusRequest;
 import org.connectionregistry.testsupport.ServerProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,21 +29,8 @@ class RedisPresenceIT {
   @DisplayName("two servers on one redis-server: the server holding a client's session is killed with SIGKILL; "
       + "the other shows the client disconnected within 10 s")
   void killedServersSessionsExpire() throws Exception {
-    try (RedisServer redis = RedisServer.start();
-        ServerProcess a = Servers.start("--store", redis.uri());
-        ServerProcess b = Servers.start("--store", redis.uri());
-        Status throughB = new Status(b.target());
-        PresentClient client = PresentClient.start(a.target(), "user_1")) {
-      assertThat(throughB.of("user_1")).isEqualTo("connected");
-
-      long killedAt = System.nanoTime();
-      Allure.step("server A is killed with SIGKILL", a::close);
-      client.kill9(); // its only target is gone: it cannot come back anywhere
-      throughB.await("user_1", "disconnected", Duration.ofSeconds(30));
-      Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
-      Allure.addAttachment("kill -9 of server A to disconnected through B", took.toMillis() + " ms");
-
-      assertThat(took).isLessThanOrEqualTo(BOUND);
+    try (RedisServer redis = RedisServer.start()) {
+      killServerHoldingSession(redis.uri(), "user_1");
     }
   }
 
@@ -62,7 +42,7 @@ class RedisPresenceIT {
     try (RedisServer redis = RedisServer.start();
         ServerProcess a = Servers.start("--store", redis.uri());
         ServerProcess b = Servers.start("--store", redis.uri());
-        Status throughB = new Status(b.target());
+        StatusReader throughB = new StatusReader(b.target());
         PresentClient onA = PresentClient.start(a.target(), "user_2");
         PresentClient onB = PresentClient.start(b.target(), "user_2")) {
       assertThat(throughB.of("user_2")).isEqualTo("connected");
@@ -80,21 +60,8 @@ class RedisPresenceIT {
   @DisplayName("two servers on a Redis Cluster: the server holding a client's session is killed with SIGKILL; "
       + "the other shows the client disconnected within 10 s")
   void killedServersSessionsExpireOnCluster() throws Exception {
-    try (RedisCluster cluster = RedisCluster.start();
-        ServerProcess a = Servers.start("--store", cluster.uri());
-        ServerProcess b = Servers.start("--store", cluster.uri());
-        Status throughB = new Status(b.target());
-        PresentClient client = PresentClient.start(a.target(), "user_3")) {
-      assertThat(throughB.of("user_3")).isEqualTo("connected");
-
-      long killedAt = System.nanoTime();
-      Allure.step("server A is killed with SIGKILL", a::close);
-      client.kill9(); // its only target is gone: it cannot come back anywhere
-      throughB.await("user_3", "disconnected", Duration.ofSeconds(30));
-      Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
-      Allure.addAttachment("kill -9 of server A to disconnected through B", took.toMillis() + " ms");
-
-      assertThat(took).isLessThanOrEqualTo(BOUND);
+    try (RedisCluster cluster = RedisCluster.start()) {
+      killServerHoldingSession(cluster.uri(), "user_3");
     }
   }
 
@@ -105,7 +72,7 @@ class RedisPresenceIT {
   void restartedServerExpiresPredecessor() throws Exception {
     try (RedisServer redis = RedisServer.start()) {
       try (ServerProcess first = Servers.start("--store", redis.uri());
-          Status status = new Status(first.target());
+          StatusReader status = new StatusReader(first.target());
           PresentClient client = PresentClient.start(first.target(), "user_4")) {
         assertThat(status.of("user_4")).isEqualTo("connected");
         // The server first, so it writes nothing more; then its client, so it comes back nowhere.
@@ -113,7 +80,7 @@ class RedisPresenceIT {
         client.kill9();
       }
       try (ServerProcess second = Servers.start("--store", redis.uri());
-          Status status = new Status(second.target())) {
+          StatusReader status = new StatusReader(second.target())) {
         Duration took = status.await("user_4", "disconnected", Duration.ofSeconds(30));
 
         assertThat(took).isLessThanOrEqualTo(BOUND);
@@ -121,51 +88,25 @@ class RedisPresenceIT {
     }
   }
 
-  /** Reads statuses from one server over gRPC. */
-  private static final class Status implements AutoCloseable {
-    private final ManagedChannel channel;
-    private final ClientServiceGrpc.ClientServiceBlockingStub stub;
+  /**
+   * Servers A and B on {@code store}; a client holds a session for {@code id} through A; A is
+   * killed with SIGKILL, then the client. B must show {@code id} disconnected within {@link #BOUND}.
+   */
+  private static void killServerHoldingSession(String store, String id) throws Exception {
+    try (ServerProcess a = Servers.start("--store", store);
+        ServerProcess b = Servers.start("--store", store);
+        StatusReader throughB = new StatusReader(b.target());
+        PresentClient client = PresentClient.start(a.target(), id)) {
+      assertThat(throughB.of(id)).isEqualTo("connected");
 
-    Status(String target) {
-      channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-      stub = ClientServiceGrpc.newBlockingStub(channel);
-    }
+      long killedAt = System.nanoTime();
+      Allure.step("server A is killed with SIGKILL", a::close);
+      client.kill9(); // its only target is gone: it cannot come back anywhere
+      throughB.await(id, "disconnected", Duration.ofSeconds(30));
+      Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+      Allure.addAttachment("kill -9 of server A to disconnected through B", took.toMillis() + " ms");
 
-    String of(String id) {
-      try {
-        return stub.withDeadlineAfter(5, TimeUnit.SECONDS)
-            .getClientStatus(ClientStatusRequest.newBuilder().setClientId(id).build())
-            .getStatusesOrDefault(id, "missing");
-      } catch (StatusRuntimeException e) {
-        return e.getStatus().getCode().toString();
-      }
-    }
-
-    Duration await(String id, String wanted, Duration within) throws InterruptedException {
-      long start = System.nanoTime();
-      while (System.nanoTime() - start < within.toNanos()) {
-        if (wanted.equals(of(id))) {
-          return Duration.ofNanos(System.nanoTime() - start);
-        }
-        Thread.sleep(10);
-      }
-      throw new AssertionError(id + " was not " + wanted + " within " + within + "; it was " + of(id));
-    }
-
-    /** Every status read for {@code id} during {@code period}. */
-    List<String> during(String id, Duration period) throws InterruptedException {
-      List<String> seen = new CopyOnWriteArrayList<>();
-      long end = System.nanoTime() + period.toNanos();
-      while (System.nanoTime() < end) {
-        seen.add(of(id));
-        Thread.sleep(20);
-      }
-      return seen;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      assertThat(took).isLessThanOrEqualTo(BOUND);
     }
   }
 }

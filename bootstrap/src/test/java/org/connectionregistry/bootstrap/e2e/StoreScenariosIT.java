@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The server on each storage engine, as an operator runs it: restarts, crashes, shared state, outages. */
 @Feature("Storage")
 class StoreScenariosIT {
+
+  /** How long health may take to follow the store. */
+  private static final Duration HEALTH_WITHIN = Duration.ofSeconds(15);
 
   @TempDir Path directory;
 
@@ -201,11 +199,11 @@ class StoreScenariosIT {
         assertThat(during.answers().stream().filter(line -> line.contains("unavailable")))
             .hasSize(2)
             .allSatisfy(line -> assertThat(line).contains("Redis at 127.0.0.1"));
-        awaitHealth(channel, ServingStatus.NOT_SERVING);
+        ServingHealth.await(channel, ServingStatus.NOT_SERVING, HEALTH_WITHIN);
         assertThat(server.isAlive()).isTrue();
 
         redis.restart();
-        awaitHealth(channel, ServingStatus.SERVING);
+        ServingHealth.await(channel, ServingStatus.SERVING, HEALTH_WITHIN);
         ClientRun after = ClientRun.against(server.target(), "1", "after", "Hello", "2", "after", "3");
         assertThat(after.answers())
             .contains(
@@ -270,32 +268,6 @@ class StoreScenariosIT {
     assertThat(failure.exitCode()).isEqualTo(1);
     assertThat(failure.output().strip())
         .startsWith("connection-server: Redis at 127.0.0.1:" + port + " is unavailable");
-  }
-
-  private static void awaitHealth(ManagedChannel channel, ServingStatus wanted) throws InterruptedException {
-    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-    ServingStatus last = null;
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        last =
-            health
-                .withDeadlineAfter(2, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService("client_service.ClientService").build())
-                .getStatus();
-      } catch (StatusRuntimeException slow) {
-        // A loaded machine may take longer than one check's deadline to connect: ask again.
-        if (slow.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
-          throw slow;
-        }
-        continue;
-      }
-      if (last == wanted) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("health stayed " + last + ", expected " + wanted);
   }
 
   /** Starts a server on 127.0.0.1 with {@code args}, expecting it to fail and exit. */

@@ -96,9 +96,7 @@ class SessionsOverNettyTest {
   @DisplayName("a client that holds a session is connected, and stays so while its peer answers keepalive")
   void heldSessionStaysConnected() throws Exception {
     Heard heard = new Heard();
-    new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-
-    assertThat(heard.next()).isEqualTo("connected");
+    holdConnected(heard);
     Thread.sleep(KEEPALIVE.multipliedBy(6).toMillis()); // several keepalive rounds
     assertThat(statusOf(USER)).isEqualTo(ConnectionStatus.CONNECTED);
     assertThat(heard.events).containsExactly("connected");
@@ -109,8 +107,7 @@ class SessionsOverNettyTest {
   @DisplayName("a peer whose traffic silently stops (no FIN) is found by keepalive and disconnected")
   void silentPeerIsFound() throws Exception {
     Heard heard = new Heard();
-    new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-    assertThat(heard.next()).isEqualTo("connected");
+    holdConnected(heard);
 
     proxy.freeze();
     long frozenAt = System.nanoTime();
@@ -126,8 +123,7 @@ class SessionsOverNettyTest {
   @DisplayName("a client whose connection drops for good is disconnected after the grace")
   void droppedConnectionDisconnects() throws Exception {
     Heard heard = new Heard();
-    Session session = new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-    assertThat(heard.next()).isEqualTo("connected");
+    Session session = holdConnected(heard);
 
     session.drop(); // cancels the call, as a dying process's closed socket does
     Duration took = awaitStatus(USER, ConnectionStatus.DISCONNECTED, Duration.ofSeconds(10));
@@ -140,8 +136,7 @@ class SessionsOverNettyTest {
   @DisplayName("a client whose link is cut reconnects by itself within the grace and is never shown disconnected")
   void reconnectWithoutFlicker() throws Exception {
     Heard heard = new Heard();
-    new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-    assertThat(heard.next()).isEqualTo("connected");
+    holdConnected(heard);
 
     AtomicBoolean watching = new AtomicBoolean(true);
     List<ConnectionStatus> seen = new CopyOnWriteArrayList<>();
@@ -168,8 +163,7 @@ class SessionsOverNettyTest {
   @DisplayName("a holder that ends its session is disconnected at once and hears that it ended")
   void endedSessionDisconnectsAtOnce() throws Exception {
     Heard heard = new Heard();
-    Session session = new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-    assertThat(heard.next()).isEqualTo("connected");
+    Session session = holdConnected(heard);
 
     session.end();
 
@@ -182,8 +176,7 @@ class SessionsOverNettyTest {
   @DisplayName("Goodbye from anywhere ends the client's session, and the holder hears why")
   void goodbyeEndsTheSession() throws Exception {
     Heard heard = new Heard();
-    new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
-    assertThat(heard.next()).isEqualTo("connected");
+    holdConnected(heard);
 
     String info = reader.sendMessage(new SendMessageCommand(USER, "Goodbye")).description();
 
@@ -218,6 +211,16 @@ class SessionsOverNettyTest {
 
     assertThat(error).hasMessageStartingWith("INVALID_ARGUMENT").hasMessageContaining("U+0020 at position 4");
     assertThat(reader.listClients()).isEmpty();
+  }
+
+  /**
+   * Holds a session for {@link #USER} through the proxy, and waits until its holder hears that it
+   * is connected.
+   */
+  private Session holdConnected(Heard heard) throws InterruptedException {
+    Session session = new GrpcSessionClient(channel, "proxy", retries).hold(USER, heard);
+    assertThat(heard.next()).isEqualTo("connected");
+    return session;
   }
 
   private ConnectionStatus statusOf(ClientId id) {

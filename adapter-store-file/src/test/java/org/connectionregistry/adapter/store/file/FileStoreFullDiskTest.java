@@ -6,9 +6,6 @@ import static org.connectionregistry.domain.Stages.await;
 
 import io.qameta.allure.Feature;
 import io.qameta.allure.Story;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+import org.connectionregistry.adapter.store.file.testing.SmallDisk;
 import org.connectionregistry.domain.ChangeCursor;
 import org.connectionregistry.domain.ClientChange;
 import org.connectionregistry.domain.ClientConnection;
@@ -24,16 +22,15 @@ import org.connectionregistry.domain.ClientId;
 import org.connectionregistry.domain.ConnectionStatus;
 import org.connectionregistry.domain.RegistryUnavailableException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file store on a disk that really fills up: a small tmpfs mounted for the test, filled with
- * a ballast file. Mounting needs root (CI runs as root); where the mount is refused, the test is
- * skipped with the reason, and {@code .ci/run} fails if it did not run there.
+ * The file store on a disk that really fills up: a {@link SmallDisk} mounted for the test, filled
+ * with a ballast file. Mounting needs root (CI runs as root); where the mount is refused, the test
+ * is skipped with the reason, and {@code .ci/run} fails if it did not run there.
  */
 @Feature("Storage")
 @Story("File store")
@@ -44,28 +41,17 @@ class FileStoreFullDiskTest {
   private static final String PADDING = "x".repeat(100);
 
   @TempDir Path dir;
-  private Path disk;
-  private boolean mounted;
+  private SmallDisk disk;
 
   @BeforeEach
   void mountSmallDisk() throws Exception {
-    disk = Files.createDirectory(dir.resolve("disk"));
-    Process mount =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    boolean finished = mount.waitFor(30, TimeUnit.SECONDS);
-    mounted = finished && mount.exitValue() == 0;
-    Assumptions.assumeTrue(
-        mounted, "cannot mount a tmpfs here (needs root): " + (finished ? output : "mount hung"));
+    disk = SmallDisk.mountIn(dir);
   }
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted) {
-      Process umount = new ProcessBuilder("umount", "-l", disk.toString()).inheritIO().start();
-      umount.waitFor(30, TimeUnit.SECONDS);
+    if (disk != null) {
+      disk.close();
     }
   }
 
@@ -73,8 +59,7 @@ class FileStoreFullDiskTest {
   @Story("File store")
   @DisplayName("when the disk is full, calls fail with an unavailable error and the store is unavailable; once there is room again it serves calls without a restart, with every acknowledged change kept")
   void recoversOnceTheDiskHasRoomAgain() throws Exception {
-    Path file = disk.resolve("registry.db");
-    Path ballast = disk.resolve("ballast");
+    Path file = disk.path().resolve("registry.db");
     List<String> acknowledged = new ArrayList<>();
     long lastAcknowledgedRevision = 0;
     try (FileConnectionRegistry registry = FileConnectionRegistry.open(file)) {
@@ -84,7 +69,7 @@ class FileStoreFullDiskTest {
         acknowledged.add(id);
       }
 
-      fill(ballast);
+      Path ballast = disk.fill();
       RegistryUnavailableException refused = null;
       for (int i = 0; i < 100_000 && refused == null; i++) {
         String id = "during_" + i + PADDING;
@@ -162,17 +147,5 @@ class FileStoreFullDiskTest {
         .containsExactlyElementsOf(LongStream.rangeClosed(1, listed.size()).boxed().toList());
     assertThat(history).extracting(ClientChange::entry).containsExactlyInAnyOrderElementsOf(listed);
     assertThat(listed).extracting(c -> c.clientId().value()).doesNotContain("refused");
-  }
-
-  /** Writes the file until the disk has no room left, and checks that it really has none. */
-  private static void fill(Path ballast) throws IOException {
-    byte[] block = new byte[4096];
-    try (OutputStream out = Files.newOutputStream(ballast)) {
-      while (true) {
-        out.write(block);
-      }
-    } catch (IOException noSpaceLeft) {
-      assertThat(noSpaceLeft).hasMessageContaining("No space left");
-    }
   }
 }

@@ -3,6 +3,7 @@ package org.connectionregistry.application.service;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.connectionregistry.application.port.in.GetClientStatusUseCase;
 import org.connectionregistry.application.port.in.ListClientsUseCase;
@@ -40,8 +41,24 @@ public final class ConnectionService
     } catch (DomainException e) {
       return Stages.failed(e);
     }
-    StatusChange change = new StatusChange(command.clientId(), message.resultingStatus());
-    return registry.record(change.clientId(), change.status()).thenApply(done -> change);
+    return record(command.clientId(), message);
+  }
+
+  /**
+   * Records what a message already interpreted leads to: {@link #sendMessageAsync} after its
+   * interpretation, for a caller that had to read the message first ({@link SessionService}), so
+   * that no message is interpreted twice.
+   */
+  CompletionStage<StatusChange> record(ClientId clientId, ConnectionMessage message) {
+    StatusChange change = new StatusChange(clientId, message.resultingStatus());
+    // The future itself for the stores' CompletableFutures (a minimal stage answers no questions).
+    CompletableFuture<ClientConnection> recorded =
+        registry.record(clientId, change.status()).toCompletableFuture();
+    if (recorded.isDone() && !recorded.isCompletedExceptionally()) {
+      // Done already (the in-memory store): no callback to chain.
+      return CompletableFuture.completedFuture(change);
+    }
+    return recorded.thenApply(done -> change);
   }
 
   @Override

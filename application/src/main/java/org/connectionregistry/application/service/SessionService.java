@@ -45,7 +45,7 @@ import org.connectionregistry.domain.StatusChange;
  */
 public final class SessionService implements HoldSessionUseCase, SendMessageUseCase {
 
-  private final SendMessageUseCase messages;
+  private final ConnectionService messages;
   private final ConnectionRegistry registry;
   private final SessionLedger ledger;
   private final Timer timer;
@@ -62,7 +62,7 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
   private volatile Timer.Cancellable nextReap;
 
   public SessionService(
-      SendMessageUseCase messages,
+      ConnectionService messages,
       ConnectionRegistry registry,
       SessionLedger ledger,
       Timer timer,
@@ -248,7 +248,7 @@ public final class SessionService implements HoldSessionUseCase, SendMessageUseC
     }
     Presence presence = presences.get(command.clientId());
     if (presence == null) {
-      return messages.sendMessageAsync(command);
+      return messages.record(command.clientId(), message); // read once, not again there
     }
     return message.resultingStatus() == ConnectionStatus.DISCONNECTED
         ? goodbye(presence, command)

@@ -206,6 +206,7 @@ public final class ServerLauncher implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    NettyLeakDetection.offUnlessAsked(); // before anything loads Netty
     System.exit(Launcher.run(new ServerLauncher(), args));
   }
 }

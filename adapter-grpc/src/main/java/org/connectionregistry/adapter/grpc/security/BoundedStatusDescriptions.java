@@ -26,12 +26,21 @@ public final class BoundedStatusDescriptions implements ServerInterceptor {
         new SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            String description = status.getDescription();
-            String bounded = bound(withoutInternalNames(status.getCode(), description));
-            super.close(bounded == description ? status : status.withDescription(bounded), trailers);
+            super.close(bounded(status), trailers);
           }
         },
         headers);
+  }
+
+  /**
+   * The status with its description made fit to send (see {@link #withoutInternalNames} and
+   * {@link #bound}); the same object if it already is. For a wrapper of a call that bounds the
+   * statuses itself, instead of wrapping the call once more through this interceptor.
+   */
+  public static Status bounded(Status status) {
+    String description = status.getDescription();
+    String bounded = bound(withoutInternalNames(status.getCode(), description));
+    return bounded == description ? status : status.withDescription(bounded);
   }
 
   /**

@@ -12,6 +12,11 @@ import java.util.List;
  * ({@link Authentication}), how often ({@link CallerRateLimit}), whether the request decodes
  * ({@link StrictRequestDecoding}), and whether the caller may do what the request asks
  * ({@link Authorization}). Guards that are not configured are left out; decoding always runs.
+ *
+ * <p>Every status the protected service answers with is bounded ({@link
+ * BoundedStatusDescriptions}): decoding bounds what it and the guards inside it close with, and
+ * when guards run before it, the interceptor bounds theirs too. Without such guards (the
+ * default) no interceptor wraps a call at all.
  */
 public final class CallProtection {
 
@@ -50,6 +55,10 @@ public final class CallProtection {
     if (authentication != null) {
       outer.add(authentication);
     }
+    if (outer.isEmpty()) {
+      return decoded;
+    }
+    outer.add(new BoundedStatusDescriptions()); // outermost: sees what every guard closes with
     return ServerInterceptors.intercept(decoded, outer);
   }
 }

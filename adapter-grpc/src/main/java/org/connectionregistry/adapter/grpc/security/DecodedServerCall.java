@@ -9,15 +9,16 @@ import io.grpc.Status;
 
 /**
  * The call as the original handler knows it: same responses, its own method descriptor, while
- * the transport underneath carries {@link DecodedRequest}s.
+ * the transport underneath carries messages or {@link RejectedRequest}s. Every status it closes
+ * with is first made fit to send ({@link BoundedStatusDescriptions#bounded}).
  */
 final class DecodedServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
-  private final ServerCall<DecodedRequest<ReqT>, RespT> call;
+  private final ServerCall<Object, RespT> call;
   private final MethodDescriptor<ReqT, RespT> method;
 
   DecodedServerCall(
-      ServerCall<DecodedRequest<ReqT>, RespT> call, MethodDescriptor<ReqT, RespT> method) {
+      ServerCall<Object, RespT> call, MethodDescriptor<ReqT, RespT> method) {
     this.call = call;
     this.method = method;
   }
@@ -44,7 +45,7 @@ final class DecodedServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   @Override
   public void close(Status status, Metadata trailers) {
-    call.close(status, trailers);
+    call.close(BoundedStatusDescriptions.bounded(status), trailers);
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.connectionregistry.adapter.grpc.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -40,14 +41,17 @@ public final class GrpcServer {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(protection, "protection");
+    // Every status of every service reaches its caller, however long its description: the
+    // protected service bounds its own, the others through the interceptor. A server-wide
+    // interceptor would do it for all, but gRPC wraps every call's handler in it anew, and each
+    // call in one more forwarding call: a cost on every SendMessage.
+    BoundedStatusDescriptions bounded = new BoundedStatusDescriptions();
     this.server =
         builder
-            // Every status of every service reaches its caller, however long its description.
-            .intercept(new BoundedStatusDescriptions())
             // A request that does not decode is INVALID_ARGUMENT naming its field, not UNKNOWN.
             .addService(protection.protect(endpoint))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(ServerInterceptors.intercept(health.getHealthService(), bounded))
+            .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), bounded))
             .build();
     // Nobody can ask before start(); a store that reports itself down before then stays down.
     setServing(true);

@@ -113,6 +113,42 @@ class FileStoreCheckpointTest {
     }
   }
 
+  @Test
+  @Story("File store")
+  @DisplayName("a checkpoint after another writes the clients changed since the first into the file, and keeps the others as they were")
+  void secondCheckpointWritesWhatChangedSinceTheFirst() {
+    Path file = dir.resolve("two-checkpoints.db");
+    Map<String, ClientConnection> expected = new TreeMap<>();
+    try (FileConnectionRegistry registry = open(file, ChangeHistory.DEFAULT_CAPACITY, new Checkpoints(5, NEVER_BY_TIME))) {
+      for (int i = 1; i <= 5; i++) {
+        record(registry, expected, "c" + i, ConnectionStatus.CONNECTED);
+      }
+      assertThat(registry.checkpointedRevision()).as("the first checkpoint").isEqualTo(5);
+      // c1 and c2 were checkpointed and change again; c6 to c8 are new.
+      record(registry, expected, "c1", ConnectionStatus.DISCONNECTED);
+      record(registry, expected, "c6", ConnectionStatus.CONNECTED);
+      record(registry, expected, "c2", ConnectionStatus.DISCONNECTED);
+      record(registry, expected, "c7", ConnectionStatus.CONNECTED);
+      record(registry, expected, "c8", ConnectionStatus.DISCONNECTED);
+      assertThat(registry.checkpointedRevision()).as("the second checkpoint").isEqualTo(10);
+      assertReads(registry, expected);
+    }
+    // Close had nothing left to fold in: the file's clients map is as the second checkpoint wrote it.
+    try (MVStore raw = new MVStore.Builder().fileName(file.toString()).readOnly().open()) {
+      MVMap<String, StoredEntry> clients = raw.openMap("clients",
+          new MVMap.Builder<String, StoredEntry>().keyType(StringDataType.INSTANCE).valueType(StoredEntry.Type.INSTANCE));
+      Map<String, String> inFile = new TreeMap<>();
+      clients.forEach((id, entry) -> inFile.put(id, entry.status().label() + "@" + entry.revision()));
+      assertThat(inFile).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+          "c1", "disconnected@6", "c2", "disconnected@8", "c3", "connected@3", "c4", "connected@4",
+          "c5", "connected@5", "c6", "connected@7", "c7", "connected@9", "c8", "disconnected@10")));
+    }
+    try (FileConnectionRegistry reopened = open(file, ChangeHistory.DEFAULT_CAPACITY, new Checkpoints(5, NEVER_BY_TIME))) {
+      assertReads(reopened, expected);
+      assertThat(await(reopened.counts())).isEqualTo(new ClientCounts(5, 3, 10));
+    }
+  }
+
   private static FileConnectionRegistry open(Path file, int historyCapacity, Checkpoints checkpoints) {
     return FileConnectionRegistry.open(file, historyCapacity, Clock.systemUTC(), checkpoints);
   }

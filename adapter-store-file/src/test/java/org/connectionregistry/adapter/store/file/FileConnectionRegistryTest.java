@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.LongStream;
 import java.util.concurrent.TimeUnit;
 import org.connectionregistry.domain.ChangeCursor;
@@ -88,29 +89,13 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     // A checkpoint every 64 changes: the kill lands between two, as it would under real load.
     Process child = recordUntilKilled(file, stderr, "threads", "64");
     Map<String, Long> acknowledged = new LinkedHashMap<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
-      String line;
-      while (acknowledged.size() < acksBeforeKill && (line = out.readLine()) != null) {
-        if (line.startsWith("ack ")) {
-          String[] words = line.split(" ");
-          acknowledged.put(words[1], Long.parseLong(words[2]));
-        }
-      }
-      child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    readThenKill(child, acknowledged, line -> acknowledged.size() >= acksBeforeKill);
     assertThat(acknowledged)
         .as("acks before the child ended; its stderr: %s", Files.readString(stderr))
         .hasSize(acksBeforeKill);
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
-      for (String id : acknowledged.keySet()) {
-        long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
-        ConnectionStatus expected = n % 2 == 0 ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
-        assertThat(await(reopened.statusOf(ClientId.of(id)))).as("status of acknowledged %s", id).contains(expected);
-      }
+      assertStatusesSurvived(reopened, acknowledged);
       assertThat(await(reopened.listAll()).size()).isGreaterThanOrEqualTo(acksBeforeKill);
       assertRevisionsSurvived(reopened, acknowledged);
     }
@@ -126,25 +111,16 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     Process child = recordUntilKilled(file, stderr, "waves", "500");
     Map<String, Long> acknowledged = new LinkedHashMap<>();
     List<Long> syncsPerWave = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
-      String line;
-      // Three whole waves, then kill in the middle of the fourth's acknowledgements.
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("ack ")) {
-          String[] words = line.split(" ");
-          acknowledged.put(words[1], Long.parseLong(words[2]));
-          if (syncsPerWave.size() == 3 && acknowledged.size() > 3 * RecordUntilKilled.WAVE + 10) {
-            break;
-          }
-        } else if (line.startsWith("wave ")) {
-          syncsPerWave.add(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
-        }
+    // Three whole waves, then kill in the middle of the fourth's acknowledgements.
+    readThenKill(child, acknowledged, line -> {
+      if (line.startsWith("wave ")) {
+        syncsPerWave.add(Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)));
+        return false;
       }
-      child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+      return line.startsWith("ack ")
+          && syncsPerWave.size() == 3
+          && acknowledged.size() > 3 * RecordUntilKilled.WAVE + 10;
+    });
     assertThat(syncsPerWave)
         .as("waves acknowledged before the kill; the child's stderr: %s", Files.readString(stderr))
         .hasSize(3);
@@ -152,12 +128,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     assertThat(syncsPerWave).allSatisfy(syncs -> assertThat(syncs).isBetween(1L, 16L));
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
-      for (String id : acknowledged.keySet()) {
-        long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
-        assertThat(await(reopened.statusOf(ClientId.of(id))))
-            .as("status of acknowledged %s", id)
-            .contains(RecordUntilKilled.status(n));
-      }
+      assertStatusesSurvived(reopened, acknowledged);
       assertRevisionsSurvived(reopened, acknowledged);
     }
   }
@@ -172,19 +143,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     // 1,536 changes, a checkpoint once 1,000 have gathered, then none: the kill lands after it.
     Process child = recordUntilKilled(file, stderr, "waves:" + waves, "1000");
     Map<String, Long> acknowledged = new LinkedHashMap<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null && !line.equals("done")) {
-        if (line.startsWith("ack ")) {
-          String[] words = line.split(" ");
-          acknowledged.put(words[1], Long.parseLong(words[2]));
-        }
-      }
-      child.destroyForcibly(); // SIGKILL on Unix: no shutdown hook, no close, no last checkpoint
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      child.destroyForcibly();
-    }
+    readThenKill(child, acknowledged, line -> line.equals("done")); // no last checkpoint either
     int made = waves * RecordUntilKilled.WAVE;
     assertThat(acknowledged).as("acks; the child's stderr: %s", Files.readString(stderr)).hasSize(made);
 
@@ -201,12 +160,7 @@ class FileConnectionRegistryTest extends EngineOutageContract {
     }
 
     try (FileConnectionRegistry reopened = FileConnectionRegistry.open(file)) {
-      for (String id : acknowledged.keySet()) {
-        long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
-        assertThat(await(reopened.statusOf(ClientId.of(id))))
-            .as("status of acknowledged %s", id)
-            .contains(RecordUntilKilled.status(n));
-      }
+      assertStatusesSurvived(reopened, acknowledged);
       assertThat(await(reopened.listAll())).hasSize(made);
       assertRevisionsSurvived(reopened, acknowledged);
     }
@@ -214,6 +168,41 @@ class FileConnectionRegistryTest extends EngineOutageContract {
       assertThat(raw.registry.get("applied")).as("reopening checkpointed the replayed changes")
           .isEqualTo(raw.registry.get("revision"));
       assertThat(raw.clients.size()).isEqualTo(made + 1);
+    }
+  }
+
+  /**
+   * Reads the child's output line by line, noting each {@code ack ID REVISION} in {@code
+   * acknowledged}, until {@code stopAfter} is true of a line (after its ack is noted) or the output
+   * ends; then kills the child with SIGKILL (on Unix: no shutdown hook, no close).
+   */
+  private static void readThenKill(
+      Process child, Map<String, Long> acknowledged, Predicate<String> stopAfter) throws Exception {
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("ack ")) {
+          String[] words = line.split(" ");
+          acknowledged.put(words[1], Long.parseLong(words[2]));
+        }
+        if (stopAfter.test(line)) {
+          break;
+        }
+      }
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  /** Every acknowledged client has, after reopening, the status the child wrote for it. */
+  private static void assertStatusesSurvived(ConnectionRegistry reopened, Map<String, Long> acknowledged) {
+    for (String id : acknowledged.keySet()) {
+      long n = Long.parseLong(id.substring(id.indexOf('-') + 1));
+      assertThat(await(reopened.statusOf(ClientId.of(id))))
+          .as("status of acknowledged %s", id)
+          .contains(RecordUntilKilled.status(n));
     }
   }
 
